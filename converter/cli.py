@@ -1,0 +1,294 @@
+"""The ``converter`` command line (typer): parses arguments, calls the library, prints.
+
+Exit codes: 0 all good; 1 some input failed (the others were still converted) or is invalid;
+2 usage error. One line per problem (``file: place: reason``); tracebacks only with ``--debug``.
+Heavy libraries are imported inside the commands so ``converter --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import __version__
+from .errors import ConverterError, UsageError
+
+app = typer.Typer(
+    name="converter",
+    help="Convert articles (text, Markdown, JATS, docx, odt, HTML, ...) into one canonical model "
+    "and write JSON, Markdown, JATS, EPUB 3 and BagIt packages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    debug = False
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(exc: BaseException) -> typer.Exit:
+    """Turn an exception into the one-line message and the exit code."""
+    if State.debug:
+        raise exc
+    if isinstance(exc, UsageError):
+        _err(f"converter: error: {exc}")
+        return typer.Exit(2)
+    _err(str(exc) if isinstance(exc, ConverterError) else f"converter: {type(exc).__name__}: {exc}")
+    return typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"converter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Convert articles into a canonical model and archival outputs."""
+    State.debug = debug
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def _read_options(from_format: str | None, title: str | None, meta: list[str] | None,
+                  boilerplate: list[str] | None = None, file_name: str | None = None) -> Any:
+    from .options import ReadOptions
+    from .pipeline import parse_meta_overrides
+
+    overrides = dict(parse_meta_overrides(meta or []))
+    if title:
+        overrides["title"] = title
+    return ReadOptions(file_name=file_name, format=from_format, overrides=overrides,
+                       boilerplate_headings=tuple(boilerplate or ()))
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).",
+                                                 show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", "-t", help="Writers, comma-separated: json, markdown, jats, epub, bag, or any "
+        "pandoc format (docx, odt, html, ...). Default: json,markdown.")] = None,
+    from_format: Annotated[str | None, typer.Option(
+        "--from", "-f", help="Reader to use instead of detection.")] = None,
+    title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
+    meta: Annotated[list[str] | None, typer.Option(
+        help="Override metadata: key=value (repeatable), e.g. --meta date=2013-04 "
+        "--meta subjects.topics='EU;Serbia'.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace existing outputs; redo finished inputs."
+                                        )] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes "
+                                             "(default: the CPU count).")] = None,
+    fail_fast: Annotated[bool, typer.Option(help="Stop at the first failure.")] = False,
+    fail_on_warnings: Annotated[bool, typer.Option(
+        help="Count an input with warnings as failed (exit 1).")] = False,
+    report: Annotated[Path | None, typer.Option(help="Where to write the JSON report "
+                                                "(default: OUTPUT/report.json).")] = None,
+    metadata: Annotated[Path | None, typer.Option(
+        help="Catalog CSV (Archivematica metadata.csv style, a 'filename' column).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds one input may take.")] = 300.0,
+    boilerplate: Annotated[list[str] | None, typer.Option(
+        help="Extra section heading that starts site boilerplate (repeatable).")] = None,
+    collection: Annotated[str | None, typer.Option(
+        help="With --to epub: one EPUB with every article, titled this.")] = None,
+    bag_format: Annotated[str, typer.Option(help="Bag serialization: dir, tar, tgz or zip."
+                                            )] = "dir",
+    checksums: Annotated[str, typer.Option(help="Bag checksum algorithms, comma-separated."
+                                           )] = "sha512,sha256",
+    bag_renditions: Annotated[str, typer.Option(
+        help="Writers whose outputs go into each bag.")] = "json,markdown,jats,epub",
+    source_organization: Annotated[str | None, typer.Option(
+        help="bag-info Source-Organization.")] = None,
+    profile: Annotated[str | None, typer.Option(help="Bag profile: 'aptrust'.")] = None,
+    bagging_date: Annotated[str | None, typer.Option(
+        help="bag-info Bagging-Date (YYYY-MM-DD); default from SOURCE_DATE_EPOCH or today."
+    )] = None,
+    jats_dtd: Annotated[Path | None, typer.Option(
+        envvar="CONVERTER_JATS_DTD", help="Folder of the JATS DTDs (catalog.xml).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every diagnostic."
+                                          )] = False,
+) -> None:
+    """Convert files or whole folders into OUTPUT/<relative path>/<stem>.<ext>.
+
+    Examples:
+
+      converter convert samples/ -o out --to json,markdown,jats,epub,bag
+
+      converter convert article.txt -o out --title "A title" --meta date=2013-04-05
+
+      converter convert articles/ -o out --to epub --collection "Interviews 2013"
+    """
+    try:
+        from .batch import BatchOptions, run_batch
+        from .options import BagOptions, EpubOptions, WriteOptions
+
+        formats = _split(to) or ["json", "markdown"]
+        write_options = WriteOptions(
+            jats_dtd=jats_dtd,
+            bag=BagOptions(serialization=bag_format, checksums=tuple(_split([checksums])),
+                           renditions=tuple(_split([bag_renditions])),
+                           source_organization=source_organization, profile=profile,
+                           bagging_date=bagging_date),
+            epub=EpubOptions(collection_title=collection),
+        )
+        options = BatchOptions(
+            formats=tuple(formats),
+            read=_read_options(from_format, title, meta, boilerplate),
+            write=write_options, jobs=jobs, force=force, fail_fast=fail_fast,
+            fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
+            timeout=timeout, quiet=quiet, verbose=verbose,
+        )
+        result = run_batch(inputs, output, options)
+    except (ConverterError, OSError) as exc:
+        raise _fail(exc) from None
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="The input file.", show_default=False)],
+    from_format: Annotated[str | None, typer.Option("--from", "-f", help="Reader to use.")] = None,
+    title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
+    meta: Annotated[list[str] | None, typer.Option(help="Override metadata: key=value.")] = None,
+    boilerplate: Annotated[list[str] | None, typer.Option(
+        help="Extra boilerplate section heading (repeatable).")] = None,
+) -> None:
+    """Print the canonical JSON of one input.
+
+    Example: converter parse article.txt > article.json
+    """
+    try:
+        from .pipeline import parse as parse_file
+
+        article = parse_file(file, _read_options(from_format, title, meta, boilerplate))
+    except ConverterError as exc:
+        raise _fail(exc) from None
+    sys.stdout.write(article.to_json())
+    for diagnostic in article.provenance.diagnostics if article.provenance else []:
+        _err(str(diagnostic))
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Canonical JSON files (or JATS with --jats).",
+                                                show_default=False)],
+    jats: Annotated[bool, typer.Option("--jats", help="Validate JATS XML against the DTD.")
+                    ] = False,
+    jats_dtd: Annotated[Path | None, typer.Option(
+        envvar="CONVERTER_JATS_DTD", help="Folder of the JATS DTDs (with catalog.xml).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Check canonical JSON documents against the schema, or JATS files against the DTD.
+
+    Examples: converter validate out/*.json;  converter validate --jats out/*.xml --jats-dtd dtd/
+    """
+    failed = 0
+    for file in files:
+        try:
+            if jats:
+                from .jats_validate import validate_jats_file
+
+                validate_jats_file(file, jats_dtd)
+            else:
+                import json
+
+                from .schema import validate_document
+
+                try:
+                    document = json.loads(file.read_bytes())
+                except (OSError, ValueError) as exc:
+                    raise ConverterError(f"not readable JSON: {exc}", file=str(file)) from exc
+                validate_document(document, file=str(file))
+            if not quiet:
+                typer.echo(f"{file}: valid")
+        except UsageError as exc:
+            raise _fail(exc) from None
+        except ConverterError as exc:
+            failed += 1
+            errors = getattr(exc, "errors", None) or [exc.message]
+            for message in errors:
+                _err(f"{file}: {message}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def verify(
+    bags: Annotated[list[Path], typer.Argument(help="Bags: folders, .tar, .tgz or .zip.",
+                                               show_default=False)],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Verify BagIt packages (RFC 8493): completeness, fixity, Payload-Oxum, tag manifests.
+
+    Example: converter verify out/article.bag out/other.bag.tgz
+    """
+    from .bagit.verify import verify_bag
+
+    invalid = 0
+    for bag in bags:
+        try:
+            report = verify_bag(bag)
+        except ConverterError as exc:
+            raise _fail(exc) from None
+        for warning in report.warnings:
+            _err(f"{bag}: warning: {warning}")
+        for error in report.errors:
+            _err(f"{bag}: {error}")
+        if report.valid:
+            if not quiet:
+                typer.echo(f"{bag}: valid")
+        else:
+            invalid += 1
+    raise typer.Exit(1 if invalid else 0)
+
+
+@app.command()
+def formats() -> None:
+    """List the readers and writers (built-in and plug-ins)."""
+    from .registry import default_registry
+
+    registry = default_registry()
+    for kind in ("reader", "writer"):
+        typer.echo(f"{kind}s:")
+        for info in registry.formats:
+            if info.kind != kind:
+                continue
+            aliases = f" (also: {', '.join(info.aliases)})" if info.aliases else ""
+            origin = "" if info.builtin else " [plug-in]"
+            typer.echo(f"  {info.name:<10} {info.description}{aliases}{origin}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the canonical JSON Schema (draft 2020-12)."""
+    from .schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        app()
+    except ConverterError as exc:  # only reached with --debug off by a command bug
+        _err(str(exc))
+        raise SystemExit(1) from None

@@ -1,0 +1,242 @@
+"""One direction of flow: input -> detect -> reader -> Article -> validate -> writers -> outputs.
+
+This module is the library's engine; ``converter/__init__.py`` re-exports the public calls and the
+CLI and batch layers only call these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import ConverterError, InputError, OutputExistsError, WriterError
+from .fsutil import atomic_write_bytes, ensure_inside
+from .model import Article, Diagnostic, Provenance
+from .options import ReadOptions, WriteOptions
+from .overrides import apply_overrides
+from .registry import Registry, default_registry
+from .schema import validate_article
+
+log = logging.getLogger(__name__)
+
+#: sniffing order when the extension says nothing: the most specific formats first
+SNIFF_ORDER = ("json", "jats", "html", "markdown", "text")
+
+
+def read_input(path: Path, options: ReadOptions | None = None) -> bytes:
+    """The bytes of an input file, refusing folders, special files and oversized inputs."""
+    limit = (options or ReadOptions()).max_input_bytes
+    try:
+        if path.is_dir():
+            raise InputError("is a folder, not a file", file=str(path))
+        if not path.is_file():
+            raise InputError("not a regular file" if path.exists() else "no such file",
+                             file=str(path))
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"file is {size} bytes, over the {limit}-byte limit", file=str(path))
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+
+
+def detect_format(data: bytes, file_name: str | None, registry: Registry | None = None,
+                  forced: str | None = None) -> str:
+    """The reader name for an input: ``forced``, else its extension, else its content."""
+    registry = registry or default_registry()
+    if forced:
+        return registry.info("reader", forced.partition(":")[0]).name
+    if file_name:
+        by_extension = registry.reader_for_extension(file_name)
+        if by_extension:
+            return by_extension
+    for name in SNIFF_ORDER:
+        if registry.reader(name).sniff(data, file_name):
+            return name
+    raise InputError("unrecognised format; name one with --from", file=file_name)
+
+
+def parse_bytes(data: bytes, options: ReadOptions | None = None,
+                registry: Registry | None = None) -> Article:
+    """Read one input's bytes into a validated article with its provenance filled in."""
+    options = options or ReadOptions()
+    registry = registry or default_registry()
+    name = options.file_name
+    fmt = detect_format(data, name, registry, options.format)
+    reader = registry.reader(fmt)
+    try:
+        article = reader.read(data, options)
+    except ConverterError as exc:
+        raise exc.located(name) if name else exc
+    except Exception as exc:  # a reader bug must still be one line naming the file
+        raise InputError(f"{fmt} reader failed: {type(exc).__name__}: {exc}", file=name) from exc
+    if options.overrides:
+        apply_overrides(article, options.overrides)
+    fill_provenance(article, data, fmt, reader.version, name)
+    if not article.id:
+        article.id = article.content_id()
+    validate_article(article)
+    return article
+
+
+def fill_provenance(article: Article, data: bytes, fmt: str, reader_version: str,
+                    file_name: str | None) -> None:
+    """Record where the article came from; keeps what the reader already noted."""
+    prov = article.provenance or Provenance()
+    prov.file_name = Path(file_name).name if file_name else prov.file_name
+    prov.size = len(data)
+    prov.sha256 = hashlib.sha256(data).hexdigest()
+    prov.format = prov.format or fmt
+    prov.reader = fmt
+    prov.reader_version = reader_version
+    for diagnostic in prov.diagnostics:
+        diagnostic.file = diagnostic.file or prov.file_name
+    article.provenance = prov
+
+
+def parse(source: str | Path | bytes, options: ReadOptions | None = None,
+          registry: Registry | None = None) -> Article:
+    """Read a file (path) or bytes into a validated :class:`Article`."""
+    options = options or ReadOptions()
+    if isinstance(source, bytes):
+        return parse_bytes(source, options, registry)
+    path = Path(source)
+    data = read_input(path, options)
+    if options.file_name is None:
+        options = replace(options, file_name=str(path))
+    return parse_bytes(data, options, registry)
+
+
+def render(article: Article, writer_name: str, options: WriteOptions | None = None,
+           registry: Registry | None = None) -> bytes:
+    """One rendition of an article as bytes (single-file writers only)."""
+    writer = (registry or default_registry()).writer(writer_name)
+    try:
+        return writer.write(article, options or WriteOptions())
+    except ConverterError:
+        raise
+    except Exception as exc:
+        raise WriterError(f"{writer.name} writer failed: {type(exc).__name__}: {exc}") from exc
+
+
+@dataclass
+class OutputRecord:
+    """One file or folder a conversion produced."""
+
+    format: str
+    path: Path
+    sha256: str | None
+    size: int
+
+
+@dataclass
+class ConversionResult:
+    """What converting one input produced, for reports and callers."""
+
+    source: Path
+    article: Article | None
+    outputs: list[OutputRecord] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
+        def rel(p: Path) -> str:
+            return str(p.relative_to(relative_to)) if relative_to else str(p)
+
+        return {
+            "outputs": [{"format": o.format, "path": rel(o.path), "sha256": o.sha256,
+                         "size": o.size} for o in self.outputs],
+            "diagnostics": [str(d) for d in self.diagnostics],
+        }
+
+
+def output_path(out_dir: Path, stem: str, writer_extension: str) -> Path:
+    return out_dir / f"{stem}{writer_extension}"
+
+
+def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[str],
+                  options: WriteOptions | None = None, registry: Registry | None = None,
+                  may_replace: Callable[[Path], bool] | None = None,
+                  output_root: Path | None = None) -> list[OutputRecord]:
+    """Write each format's rendition as ``out_dir/<stem><ext>``, atomically.
+
+    ``may_replace(path)`` decides whether an existing destination may be replaced (default: never);
+    ``output_root`` bounds where writes may land.
+    """
+    options = options or WriteOptions()
+    registry = registry or default_registry()
+    root = output_root or out_dir
+    records = []
+    for fmt in formats:
+        writer = registry.writer(fmt)
+        target = ensure_inside(root, output_path(out_dir, stem, writer.extension))
+        if target.exists() and not (may_replace and may_replace(target)):
+            raise OutputExistsError(
+                "exists and was not written by the converter; use --force to replace it",
+                file=str(target))
+        if getattr(writer, "multi_file", False):
+            writer.write_to(article, target, options)  # type: ignore[attr-defined]
+            size, digest = _measure(target)
+        else:
+            data = render(article, fmt, options, registry)
+            atomic_write_bytes(target, data)
+            size, digest = len(data), hashlib.sha256(data).hexdigest()
+        records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size))
+    return records
+
+
+def _measure(target: Path) -> tuple[int, str | None]:
+    if target.is_file():
+        data = target.read_bytes()
+        return len(data), hashlib.sha256(data).hexdigest()
+    return sum(p.stat().st_size for p in target.rglob("*") if p.is_file()), None
+
+
+def convert(source: str | Path, out_dir: str | Path, formats: Iterable[str] = ("json",
+            "markdown"), read_options: ReadOptions | None = None,
+            write_options: WriteOptions | None = None, *, force: bool = False,
+            registry: Registry | None = None, stem: str | None = None) -> ConversionResult:
+    """Parse one file and write the renditions into ``out_dir`` (library entry point)."""
+    started = time.perf_counter()
+    path = Path(source)
+    read_options = read_options or ReadOptions()
+    write_options = write_options or WriteOptions()
+    article = parse(path, read_options, registry)
+    if write_options.source_path is None:
+        write_options = replace(write_options, source_path=path,
+                                source_relative=write_options.source_relative or path.name)
+    out = Path(out_dir)
+    records = write_outputs(article, out, stem or path.stem, formats, write_options, registry,
+                            may_replace=(lambda _p: True) if force else None)
+    diagnostics = list(article.provenance.diagnostics) if article.provenance else []
+    return ConversionResult(path, article, records, diagnostics, time.perf_counter() - started)
+
+
+def parse_meta_overrides(pairs: Iterable[str]) -> Mapping[str, Any]:
+    """``key=value`` strings (``--meta``) as a mapping; values may be JSON."""
+    import json
+
+    result: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            from .errors import UsageError
+
+            raise UsageError(f"--meta wants key=value, got {pair!r}")
+        try:
+            result[key.strip()] = json.loads(value)
+        except ValueError:
+            result[key.strip()] = value
+    return result
+
+
+__all__ = [
+    "ConversionResult", "OutputRecord", "__version__", "convert", "detect_format", "parse",
+    "parse_bytes", "render", "write_outputs",
+]

@@ -1,0 +1,30 @@
+"""Reader for the canonical article JSON (``schemas/article.schema.json``, JSON Schema 2020-12)."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..errors import InputError
+from ..model import Article
+from ..options import ReadOptions
+from ..schema import load_article
+
+
+class JsonReader:
+    name = "json"
+    version = __version__
+
+    def sniff(self, data: bytes, file_name: str | None) -> bool:
+        head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        return head.startswith(b"{") and b'"schema_version"' in data[:65536]
+
+    def read(self, data: bytes, options: ReadOptions) -> Article:
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 JSON: {exc.reason} at byte {exc.start}") from exc
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                             ) from exc
+        return load_article(document, file=options.file_name)

@@ -1,0 +1,213 @@
+"""The one registry of readers and writers: a table of built-ins plus entry-point plug-ins.
+
+Built-ins are listed here by name, aliases and file extensions and imported only when used, so
+``converter --help`` stays fast. Plug-ins extend the table through the entry-point groups
+``converter.readers`` and ``converter.writers`` (see docs/plugins.md); an entry point names an
+object (class or instance) that follows :class:`Reader` or :class:`Writer`.
+
+Calling conventions:
+
+* Reader: ``read(data: bytes, options: ReadOptions) -> Article`` and
+  ``sniff(data: bytes, file_name: str | None) -> bool`` (does the content look like this format?).
+* Writer: ``write(article, options: WriteOptions) -> bytes``; writers whose output is a folder or a
+  package (``multi_file = True``) implement ``write_to(article, destination: Path, options)``
+  instead and build ``destination`` atomically themselves.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from .errors import UnknownFormatError
+from .model import Article
+from .options import ReadOptions, WriteOptions
+
+
+@runtime_checkable
+class Reader(Protocol):
+    name: str
+    version: str
+
+    def sniff(self, data: bytes, file_name: str | None) -> bool: ...
+
+    def read(self, data: bytes, options: ReadOptions) -> Article: ...
+
+
+@runtime_checkable
+class Writer(Protocol):
+    name: str
+    #: output file extension with the dot (``.md``); a folder writer's suffix (``.bag``)
+    extension: str
+
+    def write(self, article: Article, options: WriteOptions) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """One reader or writer as the registry lists it."""
+
+    name: str
+    kind: str  # "reader" or "writer"
+    target: str  # "module:attribute", imported on first use
+    description: str
+    aliases: tuple[str, ...] = ()
+    extensions: tuple[str, ...] = ()  # readers: input extensions; writers: the output extension
+    builtin: bool = True
+
+
+def _r(name: str, target: str, description: str, aliases: Iterable[str] = (),
+       extensions: Iterable[str] = ()) -> FormatInfo:
+    return FormatInfo(name, "reader", target, description, tuple(aliases), tuple(extensions))
+
+
+def _w(name: str, target: str, description: str, aliases: Iterable[str] = (),
+       extension: str = "") -> FormatInfo:
+    return FormatInfo(name, "writer", target, description, tuple(aliases), (extension,))
+
+
+#: pandoc input formats the pandoc reader handles, by file extension
+PANDOC_INPUTS = {
+    ".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".rst": "rst", ".tex": "latex", ".latex": "latex", ".org": "org", ".epub": "epub",
+    ".rtf": "rtf", ".textile": "textile", ".wiki": "mediawiki", ".dbk": "docbook",
+    ".ipynb": "ipynb", ".fb2": "fb2", ".opml": "opml", ".typ": "typst",
+}
+
+BUILTIN_READERS: tuple[FormatInfo, ...] = (
+    _r("text", "converter.readers.text:TextReader",
+       "plain article text, or text scraped from a web page with a JSON metadata header",
+       ("txt", "article-text"), (".txt", ".text")),
+    _r("markdown", "converter.readers.markdown:MarkdownReader",
+       "CommonMark with YAML front matter, as the markdown writer makes it",
+       ("md", "commonmark"), (".md", ".markdown")),
+    _r("json", "converter.readers.json:JsonReader",
+       "the canonical article JSON (schemas/article.schema.json)", ("canonical",), (".json",)),
+    _r("jats", "converter.readers.jats:JatsReader",
+       "JATS 1.0-1.4 and NLM 3.0 journal articles", ("nlm", "jats-xml"), (".xml", ".nxml")),
+    _r("html", "converter.readers.html:HtmlReader",
+       "a web page: the main article is extracted (trafilatura), then read through pandoc",
+       ("web",), (".html", ".htm", ".xhtml")),
+    _r("pandoc", "converter.readers.pandoc:PandocReader",
+       "anything pandoc reads: docx, odt, rst, latex, org, epub, ... (pandoc name: --from pandoc:FMT)",
+       tuple(sorted(set(PANDOC_INPUTS.values()) - {"html"})),
+       tuple(ext for ext, fmt in PANDOC_INPUTS.items() if fmt != "html")),
+)
+
+BUILTIN_WRITERS: tuple[FormatInfo, ...] = (
+    _w("json", "converter.writers.json:JsonWriter", "the canonical article JSON",
+       ("canonical",), ".json"),
+    _w("markdown", "converter.writers.markdown:MarkdownWriter",
+       "CommonMark with YAML front matter (pandoc-compatible)", ("md",), ".md"),
+    _w("jats", "converter.writers.jats:JatsWriter",
+       "JATS 1.3 Archiving and Interchange XML, DTD-valid", ("xml", "jats-xml"), ".xml"),
+    _w("epub", "converter.writers.epub:EpubWriter", "EPUB 3.3 (EPUBCheck-clean, accessible)",
+       ("epub3",), ".epub"),
+    _w("bag", "converter.writers.bagit:BagWriter",
+       "a BagIt 1.0 package (RFC 8493) of the original and the renditions", ("bagit",), ".bag"),
+    _w("pandoc", "converter.writers.pandoc:PandocWriter",
+       "any pandoc output format: --to pandoc:FMT or just the format name (docx, odt, html, ...)",
+       (), ""),
+)
+
+
+@dataclass
+class Registry:
+    """Readers and writers by name; built-ins plus plug-ins, loaded lazily."""
+
+    formats: list[FormatInfo] = field(default_factory=list)
+    _loaded: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def default(cls, plugins: bool = True) -> Registry:
+        """The built-ins, plus every installed plug-in when ``plugins`` is true."""
+        registry = cls(list(BUILTIN_READERS) + list(BUILTIN_WRITERS))
+        if plugins:
+            registry.add_entry_points()
+        return registry
+
+    def add_entry_points(self) -> None:
+        """Add readers and writers from the ``converter.readers``/``converter.writers`` groups."""
+        for kind in ("reader", "writer"):
+            for ep in entry_points(group=f"converter.{kind}s"):
+                self.formats = [f for f in self.formats if not (f.kind == kind and f.name == ep.name)]
+                self.formats.append(FormatInfo(ep.name, kind, ep.value, f"plug-in {ep.value}",
+                                               builtin=False))
+
+    def names(self, kind: str) -> list[str]:
+        return [f.name for f in self.formats if f.kind == kind]
+
+    def info(self, kind: str, name: str) -> FormatInfo:
+        """The reader or writer called ``name`` (or one of its aliases)."""
+        wanted = name.strip().lower()
+        for f in self.formats:
+            if f.kind == kind and (wanted == f.name or wanted in f.aliases):
+                return f
+        raise UnknownFormatError(
+            f"unknown {kind} {name!r}; valid {kind}s: {', '.join(sorted(self.names(kind)))}"
+        )
+
+    def _instance(self, info: FormatInfo) -> Any:
+        key = (info.kind, info.name)
+        with self._lock:
+            if key not in self._loaded:
+                module_name, _, attr = info.target.partition(":")
+                obj: Any = importlib.import_module(module_name)
+                for part in attr.split("."):
+                    obj = getattr(obj, part)
+                self._loaded[key] = obj() if isinstance(obj, type) else obj
+            return self._loaded[key]
+
+    def reader(self, name: str) -> Reader:
+        instance: Reader = self._instance(self.info("reader", name))
+        return instance
+
+    def writer(self, name: str) -> Writer:
+        """The writer for ``name``; a pandoc output format name gives the pandoc writer for it."""
+        base, _, variant = name.partition(":")
+        try:
+            info = self.info("writer", base)
+        except UnknownFormatError:
+            if variant or not _is_pandoc_output(base):
+                raise
+            info, variant = self.info("writer", "pandoc"), base
+        writer: Writer = self._instance(info)
+        if variant:
+            return writer.for_format(variant)  # type: ignore[attr-defined,no-any-return]
+        return writer
+
+    def reader_for_extension(self, file_name: str) -> str | None:
+        """The reader registered for a file's extension, if any."""
+        suffix = Path(file_name).suffix.lower()
+        for f in self.formats:
+            if f.kind == "reader" and suffix in f.extensions:
+                return f.name
+        return None
+
+    def input_extensions(self) -> set[str]:
+        return {ext for f in self.formats if f.kind == "reader" for ext in f.extensions}
+
+
+def _is_pandoc_output(name: str) -> bool:
+    from .pandoc_formats import PANDOC_OUTPUT_FORMATS
+
+    return name in PANDOC_OUTPUT_FORMATS
+
+
+_default: Registry | None = None
+_default_lock = threading.Lock()
+
+
+def default_registry() -> Registry:
+    """A process-wide registry, built once (read-only after construction)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Registry.default()
+        return _default

@@ -1,0 +1,103 @@
+"""Load and apply the canonical schema (``schemas/article.schema.json``, JSON Schema 2020-12).
+
+The schema ships inside the wheel as ``converter/schemas/``; in a source checkout it is read from
+the top-level ``schemas/`` folder. Errors name the JSON path and the rule, for example
+``body[3].speaker: 'speaker' is a required property``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import SchemaError
+from .model import SCHEMA_VERSION, Article
+
+SCHEMA_FILE = "article.schema.json"
+
+
+def schema_text(name: str = SCHEMA_FILE) -> str:
+    """The text of a schema file shipped with the package."""
+    packaged = resources.files("converter").joinpath("schemas").joinpath(name)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "schemas" / name
+    return checkout.read_text(encoding="utf-8")
+
+
+@functools.cache
+def article_schema() -> dict[str, Any]:
+    """The canonical schema as a dict (loaded once)."""
+    return json.loads(schema_text())  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(article_schema())
+
+
+def json_path(parts: Any) -> str:
+    """``['body', 3, 'speaker']`` -> ``body[3].speaker``."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+def schema_errors(document: Any) -> list[str]:
+    """Every violation of the schema as ``path: message``, in document order."""
+    errors = []
+    for error in _validator().iter_errors(document):
+        path = list(error.absolute_path)
+        if error.validator == "required" and isinstance(error.validator_value, list):
+            missing = [p for p in error.validator_value if isinstance(error.instance, dict)
+                       and p not in error.instance]
+            if missing:
+                path.append(missing[0])
+        errors.append((path, f"{json_path(path)}: {error.message}"))
+    errors.sort(key=lambda e: [str(p).zfill(8) if isinstance(p, int) else p for p in e[0]])
+    return [message for _, message in errors]
+
+
+def check_version(document: Any) -> None:
+    """Reject documents of another major schema version with a message saying which."""
+    if not isinstance(document, dict):
+        raise SchemaError("(document): not a JSON object")
+    version = document.get("schema_version")
+    if not isinstance(version, str):
+        raise SchemaError("schema_version: missing; this converter reads schema "
+                          f"{SCHEMA_VERSION.split('.')[0]}.x")
+    major = version.split(".")[0]
+    if major != SCHEMA_VERSION.split(".")[0]:
+        raise SchemaError(f"schema_version: document is schema {version}, this converter reads "
+                          f"schema {SCHEMA_VERSION.split('.')[0]}.x (it writes {SCHEMA_VERSION})")
+
+
+def validate_document(document: Any, *, file: str | None = None) -> None:
+    """Raise :class:`SchemaError` listing every violation, or return quietly."""
+    try:
+        check_version(document)
+    except SchemaError as exc:
+        exc.file = file
+        raise
+    errors = schema_errors(document)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise SchemaError(errors[0] + more, errors, file=file)
+
+
+def validate_article(article: Article) -> None:
+    """Validate a model object through its JSON form."""
+    file = article.provenance.file_name if article.provenance else None
+    validate_document(article.to_dict(), file=file)
+
+
+def load_article(document: Any, *, file: str | None = None) -> Article:
+    """Validate a JSON document and build the model from it."""
+    validate_document(document, file=file)
+    return Article.from_dict(document)
