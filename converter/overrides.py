@@ -3,7 +3,9 @@
 One mapping of field names onto the model, so every way of supplying metadata means the same.
 Keys: ``title subtitle id language article_type summary|abstract rights date|published
 dates.<name> author|authors|contributors source|source_publication source_url subjects.<name>
-keywords identifier|identifiers|doi``; anything else goes to ``extra`` verbatim.
+keywords identifier|identifiers|doi``; Dublin Core names (``dc.title``, ``dc.creator``,
+``dcterms.subject``, ... as in an Archivematica metadata.csv) mean the same through
+:data:`DUBLIN_CORE`; anything else goes to ``extra`` verbatim.
 """
 
 from __future__ import annotations
@@ -13,6 +15,32 @@ from typing import Any
 
 from .errors import UsageError
 from .model import Article, Contributor, Identifier, Paragraph, Rights, SourcePublication, Text
+
+#: Dublin Core element (``dc.<name>`` or ``dcterms.<name>``) -> the key above it means
+DUBLIN_CORE = {
+    "title": "title", "creator": "authors", "date": "date", "issued": "date", "rights": "rights",
+    "license": "license", "identifier": "identifier", "subject": "subject",
+    "description": "abstract", "abstract": "abstract", "language": "language",
+}
+
+#: keys whose value is a list (repeated catalog columns add up instead of replacing)
+LIST_KEYS = frozenset({"author", "authors", "creator", "contributors", "keywords", "topics",
+                       "subject", "identifier", "identifiers", "doi"})
+
+
+def canonical_key(raw_key: str) -> str:
+    """The key as :func:`apply_overrides` understands it: normalized, Dublin Core resolved."""
+    key = raw_key.strip().lower().replace("-", "_").replace(" ", "_")
+    prefix, dot, name = key.partition(".")
+    if dot and prefix in ("dc", "dcterms") and name in DUBLIN_CORE:
+        return DUBLIN_CORE[name]
+    return key
+
+
+def is_list_key(raw_key: str) -> bool:
+    """Whether the key takes several values (authors, subjects, identifiers)."""
+    key = canonical_key(raw_key)
+    return key in LIST_KEYS or key.startswith("subjects.")
 
 
 def _strings(value: Any) -> list[str]:
@@ -27,7 +55,7 @@ def _strings(value: Any) -> list[str]:
 def apply_overrides(article: Article, overrides: Mapping[str, Any]) -> None:
     """Set or replace article fields from a flat mapping (values: strings or JSON values)."""
     for raw_key, value in overrides.items():
-        key = raw_key.strip().lower().replace("-", "_").replace(" ", "_")
+        key = canonical_key(raw_key)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if key in ("title", "subtitle", "language", "article_type", "id"):
