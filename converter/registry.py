@@ -17,6 +17,7 @@ Calling conventions:
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 from .errors import UnknownFormatError
 from .model import Article
 from .options import ReadOptions, WriteOptions
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -133,12 +136,23 @@ class Registry:
         return registry
 
     def add_entry_points(self) -> None:
-        """Add readers and writers from the ``converter.readers``/``converter.writers`` groups."""
+        """Add readers and writers from the ``converter.readers``/``converter.writers`` groups.
+
+        A plug-in is loaded here so that its ``extensions`` (readers), ``extension`` (writers),
+        ``aliases`` and ``description`` (or docstring) reach the table; one that fails to load
+        is left out with a logged warning instead of breaking every command.
+        """
         for kind in ("reader", "writer"):
             for ep in entry_points(group=f"converter.{kind}s"):
-                self.formats = [f for f in self.formats if not (f.kind == kind and f.name == ep.name)]
-                self.formats.append(FormatInfo(ep.name, kind, ep.value, f"plug-in {ep.value}",
-                                               builtin=False))
+                try:
+                    obj = ep.load()
+                except Exception as exc:
+                    log.warning("plug-in %s %s (%s) cannot be loaded: %s: %s", kind, ep.name,
+                                ep.value, type(exc).__name__, exc)
+                    continue
+                self.formats = [f for f in self.formats
+                                if not (f.kind == kind and f.name == ep.name)]
+                self.formats.append(_plugin_info(ep.name, kind, ep.value, obj))
 
     def names(self, kind: str) -> list[str]:
         return [f.name for f in self.formats if f.kind == kind]
@@ -192,6 +206,18 @@ class Registry:
 
     def input_extensions(self) -> set[str]:
         return {ext for f in self.formats if f.kind == "reader" for ext in f.extensions}
+
+
+def _plugin_info(name: str, kind: str, target: str, obj: Any) -> FormatInfo:
+    """The table entry of a loaded plug-in, from the attributes its class declares."""
+    doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()
+    description = str(getattr(obj, "description", None) or (doc[0] if doc else f"plug-in {target}"))
+    if kind == "reader":
+        extensions = tuple(str(e).lower() for e in getattr(obj, "extensions", ()) or ())
+    else:
+        extensions = (str(getattr(obj, "extension", "")),)
+    aliases = tuple(str(a) for a in getattr(obj, "aliases", ()) or ())
+    return FormatInfo(name, kind, target, description, aliases, extensions, builtin=False)
 
 
 def _is_pandoc_output(name: str) -> bool:
