@@ -157,7 +157,9 @@ def convert(
             fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
             timeout=timeout, quiet=quiet, verbose=verbose,
         )
-        result = run_batch(inputs, output, options)
+        from .batch_console import ConsoleReporter
+
+        result = run_batch(inputs, output, options, ConsoleReporter(quiet=quiet))
     except (ConverterError, OSError) as exc:
         raise _fail(exc) from None
     raise typer.Exit(result.exit_code)
