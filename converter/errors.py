@@ -12,8 +12,8 @@
     ├── ValidationError            an output fails its external validator (JATS DTD, ...)
     └── OutputExistsError          the destination holds a file we did not write (use --force)
 
-Every seam with a third-party library (lxml, ebooklib, jsonschema, pandoc, bagit) re-raises as one of
-these with ``raise ... from exc``, so callers catch one type and the CLI prints one line.
+Every seam with a third-party library (lxml, ebooklib, jsonschema, pandoc, bagit) re-raises as
+one of these with ``raise ... from exc``, so callers catch one type and the CLI prints one line.
 Non-fatal problems are not exceptions: they are :class:`converter.model.Diagnostic` records.
 """
 

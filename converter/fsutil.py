@@ -54,7 +54,8 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         if target.is_symlink() or target.is_file():
             target.unlink()
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
+                                        dir=target.parent))
             os.replace(target, old / target.name)
             os.replace(tmp, target)
             shutil.rmtree(old)

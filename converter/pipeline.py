@@ -73,7 +73,7 @@ def parse_bytes(data: bytes, options: ReadOptions | None = None,
     try:
         article = reader.read(data, options)
     except ConverterError as exc:
-        raise exc.located(name) if name else exc
+        raise (exc.located(name) if name else exc) from exc.__cause__
     except Exception as exc:  # a reader bug must still be one line naming the file
         raise InputError(f"{fmt} reader failed: {type(exc).__name__}: {exc}", file=name) from exc
     if options.overrides:

@@ -97,7 +97,7 @@ BUILTIN_READERS: tuple[FormatInfo, ...] = (
        "a web page: the main article is extracted (trafilatura), then read through pandoc",
        ("web",), (".html", ".htm", ".xhtml")),
     _r("pandoc", "converter.readers.pandoc:PandocReader",
-       "anything pandoc reads: docx, odt, rst, latex, org, epub, ... (pandoc name: --from pandoc:FMT)",
+       "anything pandoc reads: docx, odt, rst, latex, org, epub, ... (or --from pandoc:FMT)",
        tuple(sorted(set(PANDOC_INPUTS.values()) - {"html"})),
        tuple(ext for ext, fmt in PANDOC_INPUTS.items() if fmt != "html")),
 )

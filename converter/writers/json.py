@@ -1,4 +1,4 @@
-"""Writer for the canonical article JSON: UTF-8, schema key order, two-space indent, final newline."""
+"""Writer for the canonical article JSON: UTF-8, schema key order, 2-space indent, final newline."""
 
 from __future__ import annotations
 
