@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__
@@ -26,7 +26,8 @@ from .schema import validate_article
 log = logging.getLogger(__name__)
 
 #: sniffing order when the extension says nothing: the most specific formats first
-SNIFF_ORDER = ("json", "jats", "html", "markdown", "text")
+#: (pandoc claims only zip containers and unmistakable magic: docx, odt, epub, rtf, LaTeX, ...)
+SNIFF_ORDER = ("json", "pandoc", "jats", "html", "markdown", "text")
 
 
 def read_input(path: Path, options: ReadOptions | None = None) -> bytes:
@@ -160,6 +161,16 @@ def output_path(out_dir: Path, stem: str, writer_extension: str) -> Path:
     return out_dir / f"{stem}{writer_extension}"
 
 
+def destination_for(writer: Any, out_dir: Path, stem: str, options: WriteOptions) -> Path:
+    """Where a writer's output goes: ``out_dir/<stem><ext>``, unless the writer names it itself
+    (``writer.destination_for(out_dir, stem, options)``; the bag writer's archives are
+    ``<stem>.bag.tar`` / ``.bag.tgz`` / ``.bag.zip``)."""
+    hook = getattr(writer, "destination_for", None)
+    if hook is not None:
+        return Path(hook(out_dir, stem, options))
+    return output_path(out_dir, stem, writer.extension)
+
+
 def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[str],
                   options: WriteOptions | None = None, registry: Registry | None = None,
                   may_replace: Callable[[Path], bool] | None = None,
@@ -167,7 +178,10 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
     """Write each format's rendition as ``out_dir/<stem><ext>``, atomically.
 
     ``may_replace(path)`` decides whether an existing destination may be replaced (default: never);
-    ``output_root`` bounds where writes may land.
+    ``output_root`` bounds where writes may land. The article's media resources (images extracted
+    from docx, odt, epub, ...) are written too, at ``out_dir/<path>`` (``media/<sha1>.<ext>``), so
+    that the relative links in the renditions resolve; they follow the renditions' records, as
+    format ``media``.
     """
     options = options or WriteOptions()
     registry = registry or default_registry()
@@ -175,7 +189,7 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
     records = []
     for fmt in formats:
         writer = registry.writer(fmt)
-        target = ensure_inside(root, output_path(out_dir, stem, writer.extension))
+        target = ensure_inside(root, destination_for(writer, out_dir, stem, options))
         if target.exists() and not (may_replace and may_replace(target)):
             raise OutputExistsError(
                 "exists and was not written by the converter; use --force to replace it",
@@ -188,6 +202,31 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
             atomic_write_bytes(target, data)
             size, digest = len(data), hashlib.sha256(data).hexdigest()
         records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size))
+    records.extend(write_media(article, out_dir, root, may_replace))
+    return records
+
+
+def write_media(article: Article, out_dir: Path, output_root: Path | None = None,
+                may_replace: Callable[[Path], bool] | None = None) -> list[OutputRecord]:
+    """Write ``article.resources`` at ``out_dir/<path>``, atomically, contained in the root.
+
+    Media paths are content-addressed, so a file that already holds the same bytes is kept as is.
+    """
+    root = output_root or out_dir
+    records = []
+    for path, data in sorted(article.resources.items()):
+        relative = PurePosixPath(path)
+        if not path or relative.is_absolute() or "\\" in path or any(
+                part in ("", ".", "..") for part in path.split("/")):
+            raise WriterError(f"refusing a media path that leaves the output folder: {path!r}")
+        target = ensure_inside(root, out_dir.joinpath(*relative.parts))
+        if not (target.is_file() and target.read_bytes() == data):
+            if target.exists() and not (may_replace and may_replace(target)):
+                raise OutputExistsError(
+                    "exists and was not written by the converter; use --force to replace it",
+                    file=str(target))
+            atomic_write_bytes(target, data)
+        records.append(OutputRecord("media", target, hashlib.sha256(data).hexdigest(), len(data)))
     return records
 
 
@@ -238,5 +277,5 @@ def parse_meta_overrides(pairs: Iterable[str]) -> Mapping[str, Any]:
 
 __all__ = [
     "ConversionResult", "OutputRecord", "__version__", "convert", "detect_format", "parse",
-    "parse_bytes", "render", "write_outputs",
+    "parse_bytes", "render", "write_media", "write_outputs",
 ]
