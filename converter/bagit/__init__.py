@@ -1,0 +1,19 @@
+"""BagIt packages (RFC 8493): build, serialize, verify.
+
+::
+
+    build.py      Article + original + renditions -> a bag folder, verified, then renamed into place
+    manifest.py   manifest lines (percent-encoded paths), one-pass multi-algorithm checksums
+    premis.py     the PREMIS 3 provenance record (metadata/premis.xml)
+    profile.py    our BagIt Profile and the APTrust settings
+    serialize.py  reproducible tar / tgz / zip, and safe extraction for verification
+    verify.py     verify_bag(path): the strict verifier behind ``converter verify``
+
+The writer the registry knows as ``bag`` is :class:`converter.writers.bagit.BagWriter`.
+"""
+
+from __future__ import annotations
+
+from .verify import VerifyReport, verify_bag
+
+__all__ = ["VerifyReport", "verify_bag"]
