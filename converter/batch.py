@@ -808,6 +808,8 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         exclude = {p.resolve() for p in (output, report_path, options.catalog) if p is not None}
         sources, result.ignored = discover(inputs, registry.input_extensions(), exclude)
         result.warnings.extend(_metadata_warnings(sources, result.ignored, catalog))
+        for warning in result.warnings:
+            reporter.problem(warning, fatal=False)
         collection_path = output / f"{slugify(collection_title)}.epub" if collection_title else None
         reserved = {p.resolve(): why for p, why in (
             (report_path, "the batch report"), (collection_path, "the collection EPUB")) if p}
