@@ -94,34 +94,39 @@ def _wrap(cls: Callable[..., m.Inline], ctx: dict[str, bool],
 
 
 @_cached
-def inline_atom(ctx: dict[str, bool], depth: int) -> st.SearchStrategy[m.Inline]:
-    leaves: list[st.SearchStrategy[Any]] = [
-        phrase.map(m.Text), phrase.map(m.Text), code_text.map(m.Code),
-        st.builds(m.Math, tex, st.booleans()),
-    ]
+def inline_kinds(ctx: dict[str, bool], depth: int) -> dict[str, st.SearchStrategy[Any]]:
+    """One strategy per inline type allowed in a context, by schema type name."""
+    kinds: dict[str, st.SearchStrategy[Any]] = {
+        "text": phrase.map(m.Text), "code": code_text.map(m.Code),
+        "math": st.builds(m.Math, tex, st.booleans()),
+    }
     if depth <= 0:
-        return st.one_of(*leaves)
-    nested = {**ctx}
-    options: list[st.SearchStrategy[Any]] = [
-        *leaves,
-        *(_wrap(c, nested, depth) for c in (m.Emphasis, m.Strong, m.Superscript, m.Subscript,
-                                            m.SmallCaps, m.Strikeout, m.Underline)),
-        st.builds(m.Quoted, st.sampled_from(["double", "single"]), inline_list(nested, depth - 1)),
-        st.builds(m.Citation, st.lists(ident, min_size=1, max_size=2, unique=True),
-                  inline_list({**nested, "notes": False, "links": False}, 0)),
-        st.builds(m.Image, st.one_of(url, st.just("media/figure.png")),
-                  inline_list({**nested, "notes": False, "links": False, "breaks": False}, 0),
-                  st.none() | phrase),
-    ]
+        return kinds
+    for cls in (m.Emphasis, m.Strong, m.Superscript, m.Subscript, m.SmallCaps, m.Strikeout,
+                m.Underline):
+        kinds[cls.type] = _wrap(cls, ctx, depth)
+    plain = {**ctx, "notes": False, "links": False, "breaks": False}
+    kinds["quoted"] = st.builds(m.Quoted, st.sampled_from(["double", "single"]),
+                                inline_list(ctx, depth - 1))
+    kinds["citation"] = st.builds(m.Citation, st.lists(ident, min_size=1, max_size=2,
+                                                       unique=True), inline_list(plain, 0))
+    kinds["image"] = st.builds(m.Image, st.one_of(url, st.just("media/figure.png")),
+                               inline_list(plain, 0), st.none() | phrase)
     if ctx.get("links", True):
-        options.append(st.builds(m.Link, url, inline_list(
-            {**nested, "links": False, "notes": False}, depth - 1), st.none() | phrase))
+        kinds["link"] = st.builds(m.Link, url, inline_list(
+            {**ctx, "links": False, "notes": False}, depth - 1), st.none() | phrase)
     if ctx.get("notes", True):
-        options.append(st.builds(m.Note, st.lists(
-            paragraph({**nested, "notes": False}, depth - 1), min_size=1, max_size=2)))
+        kinds["note"] = st.builds(m.Note, st.lists(
+            paragraph({**ctx, "notes": False}, depth - 1), min_size=1, max_size=2))
     if ctx.get("breaks", True):
-        options.append(st.just(m.LineBreak()))
-    return st.one_of(*options)
+        kinds["line_break"] = st.just(m.LineBreak())
+    return kinds
+
+
+@_cached
+def inline_atom(ctx: dict[str, bool], depth: int) -> st.SearchStrategy[m.Inline]:
+    kinds = inline_kinds(ctx, depth)
+    return st.one_of(kinds["text"], *kinds.values())  # text twice as likely
 
 
 INLINE_CTX: dict[str, bool] = {"notes": True, "links": True, "breaks": True}
@@ -129,14 +134,6 @@ INLINE_CTX: dict[str, bool] = {"notes": True, "links": True, "breaks": True}
 
 def inlines(depth: int = 2) -> st.SearchStrategy[list[m.Inline]]:
     return inline_list(INLINE_CTX, depth)
-
-
-def _single(cls: type[m.Inline]) -> st.SearchStrategy[m.Inline]:
-    """A strategy that yields exactly one node of ``cls`` (for the coverage table)."""
-    return inline_atom(INLINE_CTX, 2).filter(lambda n: isinstance(n, cls)) if cls not in (
-        m.Text, m.LineBreak) else (phrase.map(m.Text) if cls is m.Text else st.just(m.LineBreak()))
-
-
 
 
 # --------------------------------------------------------------------------- blocks
@@ -148,28 +145,36 @@ def paragraph(ctx: dict[str, bool], depth: int) -> st.SearchStrategy[m.Paragraph
 
 
 @_cached
+def block_kinds(ctx: dict[str, bool], depth: int) -> dict[str, st.SearchStrategy[Any]]:
+    """One strategy per block type allowed inside lists, quotes, notes, cells and turns."""
+    kinds: dict[str, st.SearchStrategy[Any]] = {
+        "paragraph": paragraph(ctx, depth),
+        "code_block": st.builds(m.CodeBlock, code_block_text,
+                                st.none() | st.sampled_from(["python", "xml"])),
+        "line_block": st.builds(m.LineBlock, st.lists(
+            inline_list({**ctx, "breaks": False}, depth - 1), min_size=1, max_size=3)),
+    }
+    if depth > 0:
+        inner = nested_blocks(ctx, depth - 1, max_size=2)
+        kinds["bullet_list"] = st.builds(m.BulletList, st.lists(inner, min_size=1, max_size=3))
+        kinds["ordered_list"] = st.builds(
+            m.OrderedList, st.lists(inner, min_size=1, max_size=3), st.integers(1, 20),
+            st.sampled_from(["decimal", "lower-alpha", "upper-alpha", "lower-roman",
+                             "upper-roman"]))
+        kinds["blockquote"] = st.builds(m.BlockQuote, inner)
+        kinds["definition_list"] = st.builds(m.DefinitionList, st.lists(st.builds(
+            m.DefinitionItem, inline_list({**ctx, "notes": False}, depth - 1),
+            st.lists(inner, min_size=1, max_size=2)), min_size=1, max_size=2))
+    return kinds
+
+
+@_cached
 def nested_blocks(ctx: dict[str, bool], depth: int, *, min_size: int = 1,
                   max_size: int = 3) -> st.SearchStrategy[list[m.Block]]:
     """Blocks allowed inside lists, quotes, notes, cells, speech turns and bios."""
-    simple: list[st.SearchStrategy[Any]] = [
-        paragraph(ctx, depth), paragraph(ctx, depth),
-        st.builds(m.CodeBlock, code_block_text, st.none() | st.sampled_from(["python", "xml"])),
-        st.builds(m.LineBlock, st.lists(inline_list({**ctx, "breaks": False}, depth - 1),
-                                        min_size=1, max_size=3)),
-    ]
-    if depth > 0:
-        inner = nested_blocks(ctx, depth - 1, max_size=2)
-        simple += [
-            st.builds(m.BulletList, st.lists(inner, min_size=1, max_size=3)),
-            st.builds(m.OrderedList, st.lists(inner, min_size=1, max_size=3),
-                      st.integers(1, 20), st.sampled_from(
-                          ["decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-roman"])),
-            st.builds(m.BlockQuote, inner),
-            st.builds(m.DefinitionList, st.lists(st.builds(
-                m.DefinitionItem, inline_list({**ctx, "notes": False}, depth - 1),
-                st.lists(inner, min_size=1, max_size=2)), min_size=1, max_size=2)),
-        ]
-    return st.lists(st.one_of(*simple), min_size=min_size, max_size=max_size)
+    kinds = block_kinds(ctx, depth)
+    return st.lists(st.one_of(kinds["paragraph"], *kinds.values()), min_size=min_size,
+                    max_size=max_size)
 
 
 @st.composite
@@ -232,28 +237,14 @@ def speech() -> st.SearchStrategy[m.Speech]:
                      st.none() | st.sampled_from(["interviewer", "interviewee"]))
 
 
-def _single_block(cls: type[m.Block]) -> st.SearchStrategy[m.Block]:
-    if cls is m.Heading:
-        return heading()
-    if cls is m.Table:
-        return table()
-    if cls is m.Figure:
-        return figure()
-    if cls is m.Speech:
-        return speech()
-    if cls is m.HorizontalRule:
-        return st.just(m.HorizontalRule())
-    return nested_blocks(INLINE_CTX, 2, max_size=8).map(
-        lambda bs: [b for b in bs if isinstance(b, cls)]).filter(bool).map(lambda bs: bs[0])
-
-
-BLOCK_STRATEGIES: dict[str, st.SearchStrategy[m.Block]] = {
-    t: _single_block(c) for t, c in m.BLOCK_TYPES.items()}
+#: one strategy per block type, by schema type name
+BLOCK_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
+    **block_kinds(INLINE_CTX, 2), "heading": heading(), "table": table(), "figure": figure(),
+    "speech": speech(), "horizontal_rule": st.just(m.HorizontalRule())}
 
 
 def body_blocks() -> st.SearchStrategy[list[m.Block]]:
-    top = st.one_of(heading(), speech(), figure(), table(), st.just(m.HorizontalRule()),
-                    nested_blocks(INLINE_CTX, 2, max_size=1).map(lambda bs: bs[0]))
+    top = st.one_of(BLOCK_STRATEGIES["paragraph"], *BLOCK_STRATEGIES.values())
     return st.lists(top, min_size=1, max_size=8)
 
 
@@ -393,5 +384,5 @@ def _drop_local_images(article: m.Article) -> None:
     fix(article)
 
 
-INLINE_STRATEGIES: dict[str, st.SearchStrategy[m.Inline]] = {
-    t: _single(c) for t, c in m.INLINE_TYPES.items()}
+#: one strategy per inline type, by schema type name
+INLINE_STRATEGIES: dict[str, st.SearchStrategy[Any]] = inline_kinds(INLINE_CTX, 2)
