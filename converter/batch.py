@@ -64,7 +64,8 @@ from .metadata_sources import (
 )
 from .model import Article, Diagnostic, canonical_json
 from .options import ReadOptions, WriteOptions
-from .registry import Registry
+from .pipeline import destination_for
+from .registry import Registry, Writer
 
 log = logging.getLogger(__name__)
 
@@ -567,12 +568,19 @@ def _convert_job(job: Job, registry: Registry, outcome: Outcome) -> None:
         raise OutputExistsError("exists and was not written by the converter (or was changed "
                                 "since); use --force to replace it", file=str(refused[0]))
     allowed = set(job.targets)
+    media: set[Path] = set()
     try:
-        for fmt, target in zip(job.formats, job.targets, strict=True):
-            (record,) = write_outputs(article, job.out_dir, job.stem, [fmt], write, registry,
-                                      may_replace=allowed.__contains__, output_root=job.output)
-            digest = record.sha256 or digest_path(record.path)
-            outcome.outputs.append((record.format, target, digest, record.size))
+        for fmt in job.formats:  # one at a time, so a late failure still reports what exists
+            rendition, *extra = write_outputs(
+                article, job.out_dir, job.stem, [fmt], write, registry, output_root=job.output,
+                may_replace=lambda p: job.force or p in allowed)
+            digest = rendition.sha256 or digest_path(rendition.path)
+            outcome.outputs.append((rendition.format, rendition.path, digest, rendition.size))
+            for record in extra:  # media files, the same for every format
+                if record.path not in media:
+                    media.add(record.path)
+                    outcome.outputs.append((record.format, record.path, record.sha256,
+                                            record.size))
     finally:
         prov = article.provenance
         outcome.diagnostics = list(prov.diagnostics) if prov else []
@@ -832,11 +840,12 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
     return result
 
 
-def _check_formats(options: BatchOptions, registry: Registry) -> dict[str, str]:
-    """Writer name -> output extension for ``options.formats`` (UsageError when unusable)."""
+def _check_formats(options: BatchOptions, registry: Registry) -> dict[str, Writer]:
+    """The writers of ``options.formats`` by name (UsageError when unusable or clashing)."""
     if not options.formats:
         raise UsageError("no output format given (--to)")
-    writers: dict[str, str] = {}
+    writers: dict[str, Writer] = {}
+    names: dict[str, str] = {}
     for fmt in options.formats:
         try:
             writer = registry.writer(fmt)
@@ -845,9 +854,10 @@ def _check_formats(options: BatchOptions, registry: Registry) -> dict[str, str]:
         name = fmt if ":" in fmt else writer.name
         if name in writers:
             continue
-        if writer.extension in writers.values():
-            raise UsageError(f"--to {fmt}: another format also writes {writer.extension} files")
-        writers[name] = writer.extension
+        suffix = destination_for(writer, Path(), "x", options.write).name
+        if suffix in names:
+            raise UsageError(f"--to {fmt}: {names[suffix]} also writes <stem>{suffix[1:]}")
+        writers[name], names[suffix] = writer, name
     if options.write.epub.collection_title and "epub" not in writers:
         raise UsageError("--collection makes one EPUB: add epub to --to")
     return writers
@@ -880,7 +890,7 @@ def _metadata_warnings(sources: list[Source], ignored: list[Ignored], catalog: C
 
 
 def _plan(sources: list[Source], output: Path, options: BatchOptions, registry: Registry,
-          formats: tuple[str, ...], writers: Mapping[str, str], ledger: Ledger,
+          formats: tuple[str, ...], writers: Mapping[str, Writer], ledger: Ledger,
           catalog: Catalog | None, reserved: Mapping[Path, str], want_article: bool) -> _Plan:
     """Destinations per input; collisions and foreign files fail here, before any conversion."""
     jobs: list[Job] = []
@@ -890,7 +900,8 @@ def _plan(sources: list[Source], output: Path, options: BatchOptions, registry: 
     for index, source in enumerate(sources):
         out_dir = output / Path(source.relative).parent
         stem = Path(source.relative).stem
-        targets = tuple(out_dir / f"{stem}{writers[f]}" for f in formats)
+        targets = tuple(destination_for(writers[f], out_dir, stem, options.write)
+                        for f in formats)
         targets_of.append(targets)
         for target in targets:
             claims.setdefault(target.resolve(), []).append(index)
