@@ -31,7 +31,7 @@ import stat
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -135,6 +135,8 @@ class _Builder:
         self.settings = settings
         self.registry = registry or default_registry()
         self.clock = bag_clock(options, article)
+        #: renditions inside the bag share the bag's clock (so --bagging-date pins them too)
+        self.render_options = replace(options, build_time=self.clock)
         self.algorithms = settings.algorithms
         self.digests: dict[str, dict[str, str]] = {}  # bag path -> algorithm -> hex
         self.sizes: dict[str, int] = {}
@@ -206,7 +208,7 @@ class _Builder:
                                    "single file")
             prov = self.article.provenance
             before = len(prov.diagnostics) if prov else 0
-            data = render(self.article, name, self.options, self.registry)
+            data = render(self.article, name, self.render_options, self.registry)
             prov = self.article.provenance
             diagnostics = list(prov.diagnostics[before:]) if prov else []
             items.append(_Payload(
