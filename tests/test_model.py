@@ -81,6 +81,37 @@ def test_generated_articles_validate_and_round_trip(article: m.Article) -> None:
     assert text.endswith("}\n")
 
 
+def _mutations(document: dict[str, typing.Any]) -> list[dict[str, typing.Any]]:
+    """Ways to break a valid document: unknown key, missing required key, wrong type."""
+    broken = []
+    for change in ("unknown", "missing", "type"):
+        doc = json.loads(json.dumps(document))
+        target = doc["body"][-1]
+        if change == "unknown":
+            target["colour"] = "red"
+        elif change == "missing":
+            target.pop("type")
+        else:
+            doc["title"] = 42
+        broken.append(doc)
+    return broken
+
+
+@settings(max_examples=50)
+@given(articles(with_provenance=True))
+def test_fast_and_reference_validators_agree(article: m.Article) -> None:
+    """fastjsonschema (used for speed) and jsonschema (used for messages) give one verdict."""
+    from converter.schema import _fast_validator
+
+    document = article.to_dict()
+    _fast_validator()(document)
+    assert schema_errors(document) == []
+    for broken in _mutations(document):
+        assert schema_errors(broken)
+        with pytest.raises(SchemaError):
+            validate_document(broken)
+
+
 @settings(max_examples=50)
 @given(articles())
 def test_content_id_is_stable_and_ignores_provenance(article: m.Article) -> None:
