@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from batch_support import by_relative, load_report, make_article, run_cli, write
 from converter.batch import BatchOptions, BatchResult, run_batch
 from converter.errors import OutputExistsError, UnknownFormatError, UsageError
 from converter.model import Diagnostic, Provenance
-from converter.options import ReadOptions
+from converter.options import EpubOptions, ReadOptions, WriteOptions
 
 TREE = ["a.json", "sub/b.json", "sub/deep/c.json", "z/last.json"]
 
@@ -304,3 +306,40 @@ def test_cli_exit_codes_and_problem_lines(tmp_path: Path) -> None:
     assert "unknown writer 'nonsense'" in usage.stderr
     missing = run_cli("convert", tmp_path / "nowhere", "-o", tmp_path / "out", "--to", "json")
     assert missing.returncode == 2
+
+
+def test_collection_epub_holds_every_converted_article_in_input_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1365120000")
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_json_inputs(src, ["b.json", "a.json", "sub/c.json"])
+    (src / "broken.json").write_text("{", encoding="utf-8")
+    options = {"formats": ("epub", "json"), "jobs": 2,
+               "write": WriteOptions(epub=EpubOptions(collection_title="Interviews 2013 — Serbia"))}
+
+    result = batch([src], out, **options)
+
+    assert result.exit_code == 1  # broken.json failed; the collection is still made
+    assert result.collection is not None and result.collection.status == "ok"
+    book = out / "interviews-2013-serbia.epub"
+    assert [o.path for o in result.collection.outputs] == [book.name]
+    assert not list(out.rglob("a.epub"))  # no per-article EPUBs in collection mode
+    assert (out / "a.json").is_file()
+    with zipfile.ZipFile(book) as epub:
+        nav = next(epub.read(n).decode() for n in epub.namelist() if n.endswith("nav.xhtml"))
+    titles = re.findall(r">(Article [^<]+)</a>", nav)
+    assert titles == ["Article a.json", "Article b.json", "Article sub/c.json"]
+    report = load_report(out / "report.json")
+    assert report["collection"]["outputs"][0]["sha256"] == sha(book)
+
+    again = batch([src], out, **options)  # inputs unchanged: skipped, yet still in the book
+    assert [r.status for r in again.inputs].count("skipped") == 3
+    assert again.collection is not None and again.collection.status == "ok"
+    assert again.collection.outputs[0].sha256 == result.collection.outputs[0].sha256
+
+
+def test_collection_needs_epub_among_the_formats(tmp_path: Path) -> None:
+    write_json_inputs(tmp_path / "in", ["a.json"])
+    with pytest.raises(UsageError, match="--collection"):
+        batch([tmp_path / "in"], tmp_path / "out",
+              write=WriteOptions(epub=EpubOptions(collection_title="T")))
