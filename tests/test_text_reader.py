@@ -572,3 +572,51 @@ def test_any_text_gives_a_valid_article_or_an_input_error(text: str) -> None:
         assert "\n" not in str(exc)
         return
     validate_article(article)
+
+
+def test_text_glued_after_the_header_that_is_no_credit_is_the_title() -> None:
+    article = parse_text(b'{"topics": ["Ports"]}Harbour Cranes Grow Taller\n\nThe body text.\n')
+    assert article.title == "Harbour Cranes Grow Taller"
+    assert article.subjects == {"topics": ["Ports"]}
+    assert article.image_credits == []
+
+
+def test_words_like_picture_or_source_without_a_colon_are_no_credits() -> None:
+    text = (b"A Title Line\n\nPicture this: a city without cars.\n\n"
+            b"Source material was scarce.\n\nCourtesy of the archive, we saw the plans.\n")
+    article = parse_text(text)
+    assert article.image_credits == []
+    assert len(article.body) == 3
+
+
+def test_author_section_without_known_authors_adds_them() -> None:
+    text = (b"Bridges of the North\n\nThe body of the article, in one paragraph.\n\n"
+            b"About the Authors\n\nKari Nordmann\n\nBridge Engineer\n\n"
+            b"Kari Nordmann designs footbridges.\n\nOla Hansen\n\n"
+            b"Ola Hansen writes about infrastructure.\n\nRelated\n\n- Another story\n")
+    article = parse_text(text)
+    assert [(c.name, c.role, block_text(c.bio)) for c in article.contributors] == [
+        ("Kari Nordmann", "Bridge Engineer", "Kari Nordmann designs footbridges."),
+        ("Ola Hansen", None, "Ola Hansen writes about infrastructure."),
+    ]
+    assert block_text(article.body) == "The body of the article, in one paragraph."
+
+
+def test_byline_of_an_agency_and_a_wrapped_dek() -> None:
+    text = (b"Grain Prices Climb Again\n"
+            b"Traders blame the weather in the southern hemisphere and a\n"
+            b"weaker currency for the third rise in a month.\n\n"
+            b"By Reuters\n\nWheat futures rose on Tuesday.\n")
+    article = parse_text(text)
+    assert [c.name for c in article.contributors] == ["Reuters"]
+    assert [block_text([p]) for p in article.abstract] == [
+        "Traders blame the weather in the southern hemisphere and a weaker currency for the "
+        "third rise in a month."]
+    assert block_text(article.body) == "Wheat futures rose on Tuesday."
+
+
+def test_a_title_with_one_line_under_it_keeps_that_line_as_body() -> None:
+    article = parse_text(b"A Title Line\nThe only line of text.\n")
+    assert article.title == "A Title Line"
+    assert block_text(article.body) == "The only line of text."
+    assert article.abstract == []

@@ -48,6 +48,7 @@ from ..model import (
     SourcePublication,
     Speech,
     Text,
+    block_text,
 )
 from ..options import ReadOptions
 from .decode import DecodedText, decode_text
@@ -114,8 +115,8 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 #: an image credit: "Photo: X", "Image credit: X", "Credit: X", "Courtesy of X" (and "Source: X"
 #: before the title, where a page shows its lead image)
 _CREDIT = re.compile(
-    r"^\(?(?P<kind>(?:(?:photo(?:graph)?|image|picture|illustration|graphic|cover|header|lead|top)"
-    r"s?(?:\s+(?:credits?|source|courtesy))?)|credits?|courtesy(?:\s+of)?|source)\s*:?\s+"
+    r"^\(?(?:(?P<kind>(?:(?:photo(?:graph)?|image|picture|illustration|graphic|cover|header|lead"
+    r"|top)s?(?:\s+(?:credits?|source|courtesy))?)|credits?|source)\s*:|courtesy of)\s*"
     r"(?P<credit>\S.{0,150}?)\)?$", re.IGNORECASE)
 #: where an article says it came from; ``rel`` is kept as the relation
 _SOURCE_LINES: tuple[re.Pattern[str], ...] = (
@@ -127,6 +128,7 @@ _SOURCE_LINES: tuple[re.Pattern[str], ...] = (
                r"(?P<rel>(?:re)?published (?:in|by)|(?:reprinted|republished|adapted|excerpted)"
                r"(?: with permission)? (?:from|by))\s*:?\s+(?P<name>.+)$", re.IGNORECASE),
 )
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]|\bInc|\bLtd|\bCo|\bCorp|\bJr|\bSr)\.$")
 _URL = re.compile(r"\(?(?P<url>https?://[^\s)]+)\)?")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
@@ -281,6 +283,9 @@ def read_text(decoded: DecodedText, options: ReadOptions) -> Article:
     if header is not None:
         _apply_header(article, header, front)
         start = header.end
+        if header.glued:  # text glued after the closing brace is read as the next line
+            start -= 1
+            lines[start] = Line(lines[start].number, header.glued)
     start = _read_front(article, lines, start, front, labels, lead_image=header is not None)
     end = next((i for i in range(start, len(lines))
                 if _is_section_end(lines[i].text, boilerplate)), len(lines))
@@ -347,8 +352,6 @@ def _apply_header(article: Article, header: Header, front: Front) -> None:
                          f"line {header.first_line}")
     else:
         _map_header(article, header.data, front)
-    if header.glued:
-        _take_lead_credit(article, header.glued, header.first_line)
     _take_byline(article, header.byline)
 
 
@@ -433,7 +436,7 @@ def _take_byline(article: Article, byline: list[Line]) -> None:
     names = _split_names(match["names"] if match else text)
     known = {c.name.casefold() for c in article.contributors}
     place = f"line {byline[0].number}"
-    if not known:
+    if not known and names and all(_is_name(n, 1 if match else 2) for n in names):
         article.contributors.extend(Contributor(name=name) for name in names)
     elif {n.casefold() for n in names} == known:
         article.discarded.append(Discarded(text, "byline repeating the header's authors", place))
@@ -441,13 +444,24 @@ def _take_byline(article: Article, byline: list[Line]) -> None:
         article.extra.setdefault("byline", text)
 
 
-def _take_lead_credit(article: Article, text: str, line: int) -> bool:
-    """A credit where a page shows its lead image (glued after the header, above the title)."""
+def _take_credit(article: Article, text: str) -> bool:
+    """An image credit line ("Photo: X") -> ``image_credits``."""
+    credit = _credit(text)
+    if credit is None:
+        return False
+    article.image_credits.append(credit)
+    return True
+
+
+def _credit(text: str) -> str | None:
+    """The credit a line gives: "Photo: X", "Image credit: X", or a short "Courtesy of X"."""
     match = _CREDIT.match(_squash(text))
     if match is None:
-        return False
-    article.image_credits.append(match["credit"].strip())
-    return True
+        return None
+    credit = match["credit"].strip()
+    if match["kind"] is None and (len(credit.split()) > 8 or credit[-1] in ".,;!?"):
+        return None  # "Courtesy of the archive, we saw ..." is a sentence
+    return credit
 
 
 # --------------------------------------------------------------------------- 2. title and dek
@@ -458,7 +472,7 @@ def _read_front(article: Article, lines: list[Line], start: int, front: Front,
     """Lead-image credits, the title line and the dek; returns where the body starts."""
     index = _skip_blank(lines, start)
     while index < len(lines) and _is_front_credit(lines[index].text, lead_image):
-        _take_lead_credit(article, lines[index].text, lines[index].number)
+        _take_credit(article, lines[index].text)
         index = _skip_blank(lines, index + 1)
     if index >= len(lines) or not _is_title_line(lines[index].text, labels):
         return index
@@ -477,15 +491,18 @@ def _read_dek(article: Article, lines: list[Line], start: int, front: Front) -> 
         run.append(line)
     if not run:
         return start
-    closed = len(run) <= _DEK_MAX_LINES and start + len(run) < len(lines)
+    closed = len(run) <= _DEK_MAX_LINES and _skip_blank(lines, start + len(run)) < len(lines)
     if not closed:  # no blank line under the dek: it reaches at most its Source line
         ends = [i for i, line in enumerate(run[:_DEK_MAX_LINES]) if _source_line(line.text)]
         if not ends:
             return start
         run = run[: ends[0] + 1]
-    for line in run:
-        if not (_take_source(article, line) or _take_byline_line(article, line.text)):
-            front.abstract.append(line.text)
+    summary = [line for line in run
+               if not (_take_source(article, line) or _take_byline_line(article, line.text))]
+    if _is_wrapped(summary):
+        front.abstract.append(" ".join(line.text for line in summary))
+    else:
+        front.abstract.extend(line.text for line in summary)
     return start + len(run)
 
 
@@ -494,7 +511,7 @@ def _take_byline_line(article: Article, text: str) -> bool:
     if match is None:
         return False
     names = _split_names(match["names"])
-    if not names or not all(_is_name(name) for name in names):
+    if not names or not all(_is_name(name, 1) for name in names):
         return False
     known = {c.name.casefold() for c in article.contributors}
     article.contributors.extend(Contributor(name=n) for n in names if n.casefold() not in known)
@@ -502,8 +519,13 @@ def _take_byline_line(article: Article, text: str) -> bool:
 
 
 def _is_front_credit(text: str, lead_image: bool) -> bool:
+    """A credit above the title; "Source: X" credits an image only right under a header."""
+    return _credit(text) is not None and (lead_image or not _is_source_credit(text))
+
+
+def _is_source_credit(text: str) -> bool:
     match = _CREDIT.match(_squash(text))
-    return match is not None and (lead_image or not match["kind"].lower().startswith("source"))
+    return match is not None and (match["kind"] or "").casefold() == "source"
 
 
 def _is_title_line(text: str, labels: Counter[str]) -> bool:
@@ -512,7 +534,7 @@ def _is_title_line(text: str, labels: Counter[str]) -> bool:
         return False
     if text[-1] in ".,;:" or _BULLET.match(text) or _ORDERED.match(text):
         return False
-    if _CREDIT.match(_squash(text)) or _source_line(text) or _BYLINE.match(_squash(text)):
+    if _credit(text) or _source_line(text) or _BYLINE.match(_squash(text)):
         return False
     label = _LABEL.match(text)
     return not (label and labels[_label_key(label["label"])] > 1)
@@ -540,7 +562,7 @@ def _finish_front(article: Article, front: Front) -> None:
 
 def _fallback_title(article: Article) -> None:
     first = next((text for block in article.body + article.abstract
-                  if (text := _first_text(block))), None)
+                  if (text := block_text([block]).split("\n", 1)[0].strip())), None)
     article.title = title_from_text(first) if first else "Untitled"
     article.diagnose("warning", "title-fallback",
                      f"no title line; title taken from the first words of the text: "
@@ -569,15 +591,6 @@ def title_from_text(text: str) -> str:
     return cut.rstrip(" ,;:–—-") + "…"
 
 
-def _first_text(block: Block) -> str | None:
-    if isinstance(block, Paragraph | Heading):
-        text = "".join(i.text for i in block.content if isinstance(i, Text)).strip()
-        return text or None
-    if isinstance(block, Speech):
-        return next((t for b in block.blocks if (t := _first_text(b))), None)
-    return None
-
-
 # --------------------------------------------------------------------------- 3. body
 
 
@@ -599,12 +612,17 @@ def _chunks(lines: list[Line]) -> Iterator[Chunk]:
             continue
         if len(block) == 1:
             yield replace(_chunk(block[0].text, block[0].number), alone=True)
-        for segment in _segments(block) if len(block) > 1 else ():
-            if _is_wrapped(segment):
-                yield _chunk(" ".join(line.text for line in segment), segment[0].number)
-            else:
-                yield from (_chunk(line.text, line.number) for line in segment)
+        elif block:
+            yield from _block_chunks(block)
         block = []
+
+
+def _block_chunks(block: list[Line]) -> Iterator[Chunk]:
+    for segment in _segments(block):
+        if _is_wrapped(segment):
+            yield _chunk(" ".join(line.text for line in segment), segment[0].number)
+        else:
+            yield from (_chunk(line.text, line.number) for line in segment)
 
 
 def _segments(block: list[Line]) -> Iterator[list[Line]]:
@@ -653,11 +671,7 @@ def _take_note_line(article: Article, chunk: Chunk) -> bool:
     if _is_disclaimer(chunk.text):
         _add_disclaimer(article, chunk.text)
         return True
-    match = _CREDIT.match(_squash(chunk.text))
-    if match and not match["kind"].lower().startswith("source"):
-        article.image_credits.append(match["credit"].strip())
-        return True
-    return False
+    return not _is_source_credit(chunk.text) and _take_credit(article, chunk.text)
 
 
 def _take_edge_lines(article: Article, chunks: list[Chunk]) -> list[Chunk]:
@@ -696,7 +710,7 @@ def _source_from(raw: str) -> SourcePublication | None:
         date = _iso_date(found)
         if date:
             name = name[: found.start()]
-    if name.endswith(".") and not re.search(r"(?:\b[A-Z]|\bInc|\bLtd|\bCo|\bCorp)\.$", name):
+    if name.endswith(".") and not _ABBREVIATION_END.search(name):
         name = name[:-1]
     name = name.strip(" *_\"'“”‘’")
     if not name and url:
@@ -786,7 +800,7 @@ def _speakers(chunks: list[Chunk], article: Article) -> set[str]:
     last_seen: dict[str, int] = {}
     for position, key in enumerate(sequence):
         previous = last_seen.get(key)
-        if previous is not None and any(sequence[i] != key for i in range(previous + 1, position)):
+        if previous is not None and position - previous > 1:
             speakers.add(key)  # recurs, with another label between two of its turns
         last_seen[key] = position
     return speakers
@@ -895,10 +909,11 @@ def _heading_shaped(text: str) -> bool:
             and _LINKISH.search(text) is None and _INNER_SENTENCE_END.search(text) is None)
 
 
-def _is_name(text: str) -> bool:
-    """Two to five words, capitalised (particles aside): a person's name."""
+def _is_name(text: str, fewest_words: int = 2) -> bool:
+    """Two (or ``fewest_words``) to five capitalised words (particles aside): a name."""
     words = text.split()
-    return (2 <= len(words) <= 5 and len(text) <= 60 and not any(c in text for c in ",:;()?!")
+    return (fewest_words <= len(words) <= 5 and len(text) <= 60
+            and not any(c in text for c in ",:;()?!")
             and all(w[0].isupper() or w.casefold() in _NAME_PARTICLES for w in words))
 
 
@@ -919,8 +934,8 @@ def _is_boilerplate_heading(text: str, boilerplate: re.Pattern[str]) -> bool:
 
 
 def _is_section_end(text: str, boilerplate: re.Pattern[str]) -> bool:
-    return bool(text) and (_AUTHOR_HEADING.match(_squash(text)) is not None
-                           or _is_boilerplate_heading(text, boilerplate))
+    return bool(text) and len(text) <= 80 and (_AUTHOR_HEADING.match(_squash(text)) is not None
+                                               or _is_boilerplate_heading(text, boilerplate))
 
 
 def _read_tail(article: Article, lines: list[Line], start: int,
@@ -973,13 +988,14 @@ def _read_author_section(article: Article, lines: list[Line], start: int,
                          boilerplate: re.Pattern[str]) -> int:
     """Name, role and bio lines under "About the author"; returns where the section ends."""
     current = article.contributors[0] if len(article.contributors) == 1 else None
+    may_add = not article.contributors
     index = start
     while index < len(lines):
         text = lines[index].text
         if text and _ends_author_section(text, boilerplate):
             break
         if text:
-            current = _read_author_line(article, text, current, lines[index].number)
+            current = _read_author_line(article, text, current, lines[index].number, may_add)
         index += 1
     return index
 
@@ -989,12 +1005,14 @@ def _ends_author_section(text: str, boilerplate: re.Pattern[str]) -> bool:
                 or _is_section_end(text, boilerplate) or _source_line(text))
 
 
-def _read_author_line(article: Article, text: str, current: Contributor | None,
-                      number: int) -> Contributor | None:
+def _read_author_line(article: Article, text: str, current: Contributor | None, number: int,
+                      may_add: bool) -> Contributor | None:
+    """A name line selects (or, in an article without authors, adds) a contributor; a short line
+    under it is the role; other lines are bio paragraphs of the one they name or follow."""
     named = _contributor_named(article, text)
     if named is not None:
         return named
-    if current is None and not article.contributors and _is_name(text):
+    if may_add and (current is None or current.bio) and _is_name(text):
         contributor = Contributor(name=text)
         article.contributors.append(contributor)
         return contributor
