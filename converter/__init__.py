@@ -8,21 +8,29 @@ Subpackages and modules, in the order data flows through them::
     writers/      Article -> bytes      json, markdown, jats, epub, bagit, pandoc (any format)
     registry.py   the table of readers and writers, plus entry-point plug-ins
     pipeline.py   parse, render, convert: the library's engine
-    batch.py      folders, parallel workers, report, resume
+    batch.py      folders, parallel workers, report, resume (batch_console.py: its terminal side)
+    metadata_sources.py  sidecar files and catalog CSVs (archivists' metadata)
     bagit/        building and verifying BagIt packages (RFC 8493)
     errors.py     the exception tree; options.py: ReadOptions, WriteOptions
     cli.py        the typer command line (thin)
 
-Library use::
+Library use (docs/api.md)::
 
     from converter import parse, convert, validate, verify
     article = parse("article.txt")
+
+Every call takes its settings as arguments (frozen option dataclasses), keeps no global mutable
+state, never changes the working directory and is safe to call from several threads at once.
+Heavy modules are imported on first use, so ``import converter`` stays cheap.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -36,27 +44,121 @@ from .errors import (
     ValidationError,
     WriterError,
 )
-from .model import Article, Diagnostic
+from .model import (
+    Article,
+    Block,
+    BlockQuote,
+    BulletList,
+    Citation,
+    Code,
+    CodeBlock,
+    ColumnSpec,
+    Contributor,
+    DefinitionItem,
+    DefinitionList,
+    Diagnostic,
+    Discarded,
+    Emphasis,
+    Figure,
+    Heading,
+    HorizontalRule,
+    Identifier,
+    Image,
+    Inline,
+    LineBlock,
+    LineBreak,
+    Link,
+    Math,
+    MediaResource,
+    Note,
+    OrderedList,
+    Paragraph,
+    Provenance,
+    Quoted,
+    Reference,
+    Rights,
+    SmallCaps,
+    SourcePublication,
+    Speech,
+    Strikeout,
+    Strong,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+    Underline,
+)
 from .options import BagOptions, EpubOptions, ReadOptions, WriteOptions
 
 if TYPE_CHECKING:
-    from .pipeline import ConversionResult
+    from .bagit.verify import VerifyReport
+    from .batch import BatchOptions, BatchResult, InputResult, Reporter
+    from .pipeline import ConversionResult, OutputRecord
+    from .registry import Registry
+
+#: names served lazily from their modules (``from converter import BatchOptions``)
+_LAZY = {
+    "BatchOptions": "batch", "BatchResult": "batch", "InputResult": "batch",
+    "ConversionResult": "pipeline", "OutputRecord": "pipeline", "Registry": "registry",
+    "VerifyReport": "bagit.verify",
+}
 
 
-def parse(source: Any, options: ReadOptions | None = None) -> Article:
-    """Read a file path or bytes into a validated :class:`Article`."""
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'converter' has no attribute {name!r}")
+
+
+def parse(source: str | os.PathLike[str] | bytes, options: ReadOptions | None = None, *,
+          registry: Registry | None = None) -> Article:
+    """Read a file (a path) or raw bytes into a validated :class:`Article`.
+
+    The reader is ``options.format``, else the one for the file's extension, else the first whose
+    ``sniff`` recognises the content. Raises :class:`InputError` or :class:`SchemaError`.
+    """
     from .pipeline import parse as _parse
 
-    return _parse(source, options)
+    return _parse(source if isinstance(source, bytes) else Path(source), options, registry)
 
 
-def convert(source: Any, out_dir: Any, formats: Any = ("json", "markdown"),
+def render(article: Article, writer: str, options: WriteOptions | None = None, *,
+           registry: Registry | None = None) -> bytes:
+    """One rendition of an article as bytes (``json``, ``markdown``, ``jats``, ``epub``, ...)."""
+    from .pipeline import render as _render
+
+    return _render(article, writer, options, registry)
+
+
+def convert(source: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+            formats: Iterable[str] = ("json", "markdown"),
             read_options: ReadOptions | None = None, write_options: WriteOptions | None = None,
-            *, force: bool = False) -> ConversionResult:
-    """Parse one file and write its renditions into ``out_dir``."""
+            *, force: bool = False, registry: Registry | None = None,
+            stem: str | None = None) -> ConversionResult:
+    """Parse one file and write its renditions as ``out_dir/<stem><ext>``, atomically.
+
+    An existing destination is replaced only with ``force`` (:class:`OutputExistsError`
+    otherwise). The result lists every output with its sha256 and the article's diagnostics.
+    """
     from .pipeline import convert as _convert
 
-    return _convert(source, out_dir, formats, read_options, write_options, force=force)
+    return _convert(Path(source), Path(out_dir), formats, read_options, write_options,
+                    force=force, registry=registry, stem=stem)
+
+
+def run_batch(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str],
+              options: BatchOptions | None = None, reporter: Reporter | None = None
+              ) -> BatchResult:
+    """Convert files and folders into ``output`` like ``converter convert`` (see batch.py)."""
+    from .batch import BatchOptions
+    from .batch import run_batch as _run_batch
+
+    return _run_batch([Path(p) for p in inputs], Path(output), options or BatchOptions(),
+                      reporter)
 
 
 def validate(document: Article | dict[str, Any]) -> None:
@@ -69,16 +171,26 @@ def validate(document: Article | dict[str, Any]) -> None:
         validate_document(document)
 
 
-def verify(bag: Any) -> Any:
-    """Check a BagIt package (folder, tar, tgz or zip); returns a report with ``.valid``."""
+def verify(bag: str | os.PathLike[str]) -> VerifyReport:
+    """Check a BagIt package (folder, tar, tgz or zip); the report's ``valid`` says the verdict.
+
+    A bad bag gives a report with ``errors``, not an exception.
+    """
     from .bagit.verify import verify_bag
 
     return verify_bag(bag)
 
 
 __all__ = [
-    "Article", "BagOptions", "ConverterError", "Diagnostic", "EpubOptions", "InputError",
-    "OutputExistsError", "PackageError", "ReadOptions", "SchemaError", "UnknownFormatError",
-    "UsageError", "ValidationError", "WriteOptions", "WriterError", "__version__", "convert",
-    "parse", "validate", "verify",
+    "Article", "BagOptions", "BatchOptions", "BatchResult", "Block", "BlockQuote", "BulletList",
+    "Citation", "Code", "CodeBlock", "ColumnSpec", "Contributor", "ConversionResult",
+    "ConverterError", "DefinitionItem", "DefinitionList", "Diagnostic", "Discarded", "Emphasis",
+    "EpubOptions", "Figure", "Heading", "HorizontalRule", "Identifier", "Image", "Inline",
+    "InputError", "InputResult", "LineBlock", "LineBreak", "Link", "Math", "MediaResource",
+    "Note", "OrderedList", "OutputExistsError", "OutputRecord", "PackageError", "Paragraph",
+    "Provenance", "Quoted", "ReadOptions", "Reference", "Registry", "Rights", "SchemaError",
+    "SmallCaps", "SourcePublication", "Speech", "Strikeout", "Strong", "Subscript",
+    "Superscript", "Table", "TableCell", "TableRow", "Text", "Underline", "UnknownFormatError",
+    "UsageError", "ValidationError", "VerifyReport", "WriteOptions", "WriterError", "__version__",
+    "convert", "parse", "render", "run_batch", "validate", "verify",
 ]
