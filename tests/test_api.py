@@ -45,7 +45,7 @@ def test_every_public_name_resolves_and_the_package_is_typed() -> None:
         for parameter in signature.parameters.values():
             assert parameter.annotation is not inspect.Parameter.empty, (function, parameter)
     with pytest.raises(AttributeError):
-        _ = converter.no_such_name  # type: ignore[attr-defined]
+        _ = converter.no_such_name
 
 
 def test_parse_validate_convert(tmp_path: Path, seed_scraped: Path) -> None:
