@@ -75,6 +75,7 @@ from .model import (
     Underline,
     block_text,
     inline_text,
+    normalize_inlines,
 )
 from .pandoc_run import PANDOC_API_VERSION
 
@@ -251,14 +252,13 @@ def _blocks(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Block]
 def _block(state: _ReadState, node: Json, place: str) -> list[Block]:
     tag, content = node["t"], node.get("c")
     if tag in ("Para", "Plain"):
-        inlines = _inlines(state, content, place)
+        inlines = _line(state, content, place)
         return [Paragraph(inlines)] if inlines or not content else []
     if tag == "Header":
         level, attr, inlines = content
         if level > 6:
             state.clamped += 1
-        return [Heading(min(max(level, 1), 6), _inlines(state, inlines, place),
-                        attr[0] or None)]
+        return [Heading(min(max(level, 1), 6), _line(state, inlines, place), attr[0] or None)]
     if tag == "CodeBlock":
         attr, text = content
         classes = attr[1]
@@ -276,13 +276,13 @@ def _block(state: _ReadState, node: Json, place: str) -> list[Block]:
         return [BulletList([_blocks(state, item, place) for item in content])]
     if tag == "DefinitionList":
         return [DefinitionList([
-            DefinitionItem(_inlines(state, term, place),
+            DefinitionItem(_line(state, term, place),
                            [_blocks(state, d, place) for d in definitions])
             for term, definitions in content])]
     if tag == "HorizontalRule":
         return [HorizontalRule()]
     if tag == "LineBlock":
-        return [LineBlock([_inlines(state, line, place) for line in content])]
+        return [LineBlock([_line(state, line, place) for line in content])]
     if tag == "Table":
         return [_table(state, content, place)]
     if tag == "Figure":
@@ -359,6 +359,11 @@ def _raw(state: _ReadState, content: Json, place: str) -> None:
         return
     state.raw.setdefault(fmt, []).append(text)
     state.article.discarded.append(Discarded(text, f"raw {fmt} markup", place))
+
+
+def _line(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Inline]:
+    """The inlines of a whole block line, in the model's canonical form (normalize_inlines)."""
+    return normalize_inlines(_inlines(state, nodes, place))
 
 
 def _inlines(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Inline]:
@@ -489,7 +494,7 @@ def _meta_blocks(state: _ReadState, value: Json) -> list[Block]:
     if value["t"] == "MetaBlocks":
         return _blocks(state, value["c"], "meta")
     if value["t"] == "MetaInlines":
-        return [Paragraph(_inlines(state, value["c"], "meta"))]
+        return [Paragraph(_line(state, value["c"], "meta"))]
     if value["t"] == "MetaString" and value["c"].strip():
         return [Paragraph([Text(value["c"].strip())])]
     return []

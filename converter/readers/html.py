@@ -14,6 +14,7 @@ beats trafilatura's defaults (docs/benchmarks.md, bench/html_f1.py).
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -36,6 +37,9 @@ from .pandoc import read_with_pandoc
 _LANG_RE = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)",
                       re.IGNORECASE)
 _CHARSET_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_META_TAG_RE = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
+_ATTR_RE = re.compile(r"([A-Za-z:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ROLE_KINDS = {"written": "author", "edited": "editor", "translated": "translator"}
 _HTML_RE = re.compile(rb"^(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
                       re.IGNORECASE | re.DOTALL)
 
@@ -81,13 +85,40 @@ def extract_main(data: bytes) -> tuple[str | None, Any]:
     return build_html_output(document), document
 
 
+def contributors(byline: str) -> list[Contributor]:
+    """People in a byline: "A; B and C", with "Edited by D" / "Translated by E" for other roles."""
+    people: list[Contributor] = []
+    kind = "author"
+    for part in re.split(r"\s*(?:;|\band\b|\b(?=(?:edited|translated) by\b))\s*", byline,
+                         flags=re.IGNORECASE):
+        role = re.match(r"(written|edited|translated) by\s+", part, flags=re.IGNORECASE)
+        if role:
+            kind = _ROLE_KINDS[role.group(1).lower()]
+            part = part[role.end():]
+        name = " ".join(part.split()).strip(" ,")
+        if name:
+            people.append(Contributor(name=name, kind=kind))
+    return people
+
+
+def page_meta(page: bytes, *names: str) -> str | None:
+    """The content of the first ``<meta name|property=...>`` among ``names`` in the page head."""
+    head = page[:65536].decode("utf-8", errors="replace")
+    found: dict[str, str] = {}
+    for tag in _META_TAG_RE.findall(head):
+        attrs = {k.lower(): html.unescape(v1 or v2) for k, v1, v2 in _ATTR_RE.findall(tag)}
+        key = (attrs.get("property") or attrs.get("name") or "").lower()
+        if key in names and attrs.get("content", "").strip():
+            found.setdefault(key, attrs["content"])
+    return next((found[n] for n in names if n in found), None)
+
+
 def _apply_metadata(article: Article, meta: Any, page: bytes) -> None:
     """trafilatura's metadata over what pandoc found; what the model has no field for -> extra."""
     if meta is None:
         return
     if meta.author:
-        names = [n.strip() for n in re.split(r";|\s+and\s+", meta.author) if n.strip()]
-        article.contributors = [Contributor(name=n) for n in names]
+        article.contributors = contributors(meta.author)
     if meta.date:
         date = normalize_date(meta.date)
         if date:
@@ -96,8 +127,9 @@ def _apply_metadata(article: Article, meta: Any, page: bytes) -> None:
         article.source_publication = SourcePublication(meta.sitename.strip(), meta.url or None)
     if meta.url:
         article.identifiers.append(Identifier("url", meta.url))
-    if meta.description and meta.description.strip():
-        article.abstract = [Paragraph([Text(" ".join(meta.description.split()))])]
+    description = meta.description or page_meta(page, "og:description", "twitter:description")
+    if description and description.strip():
+        article.abstract = [Paragraph([Text(" ".join(description.split()))])]
     if meta.tags:
         article.subjects["keywords"] = [t.strip() for t in meta.tags if t.strip()]
     if meta.categories:
