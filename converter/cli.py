@@ -291,6 +291,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
         app()
-    except ConverterError as exc:  # only reached with --debug off by a command bug
+    except ConverterError as exc:  # a command that let one through: still one line
+        if State.debug:
+            raise
         _err(str(exc))
         raise SystemExit(1) from None
