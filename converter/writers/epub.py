@@ -427,6 +427,8 @@ class _Document:
         if self.label_language:
             element.set("lang", self.label_language)
             element.set(XML_LANG, self.label_language)
+            if _primary(self.language) in _RTL_LANGUAGES:
+                element.set("dir", "ltr")
         return element
 
     def label(self, parent: etree._Element, key: str, **fields: str) -> None:
