@@ -151,7 +151,6 @@ class _Builder:
             self.article.diagnose("info", "bag-no-organization",
                                   "no source organization given; bag-info.txt says "
                                   f"'{DEFAULT_ORGANIZATION}'")
-        self.check_schema()
         payload = [*self.renditions(), *self.resources(), *self.original()]
         self.check_names(payload)
         for item in payload:
@@ -181,13 +180,6 @@ class _Builder:
         self.fix_times()
 
     # ------------------------------------------------------------------ payload
-
-    def check_schema(self) -> None:
-        from ..schema import schema_errors
-
-        errors = schema_errors(self.article.to_dict())
-        if errors:
-            raise PackageError(f"the article does not match the canonical schema: {errors[0]}")
 
     def renditions(self) -> list[_Payload]:
         from ..pipeline import render

@@ -40,6 +40,7 @@ from .manifest import (
     VERIFY_ALGORITHMS,
     ManifestLine,
     decode_path,
+    digest_bytes,
     digest_stream,
     parse_manifest_line,
     split_lines,
@@ -132,6 +133,7 @@ class _Checker:
         self.encoding = "utf-8"
         self.files: dict[str, int] = {}  # regular files: relative path -> size
         self.dirs: set[str] = set()
+        self.cache: dict[str, bytes] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -153,9 +155,12 @@ class _Checker:
         return self.version >= (1, 0)
 
     def read(self, rel: str) -> bytes:
-        fd = os.open(self.root / rel, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
+        """A tag file's bytes, read once (fixity checks reuse them)."""
+        if rel not in self.cache:
+            fd = os.open(self.root / rel, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as handle:
+                self.cache[rel] = handle.read()
+        return self.cache[rel]
 
     def tag_text(self, rel: str) -> str | None:
         """A tag file decoded with the bag's Tag-File-Character-Encoding."""
@@ -459,9 +464,12 @@ class _Checker:
                 continue
             algorithms = sorted({m.algorithm for m, _ in wanted})
             try:
-                fd = os.open(self.root / path, os.O_RDONLY | os.O_NOFOLLOW)
-                with os.fdopen(fd, "rb") as handle:
-                    actual, _ = digest_stream(handle, algorithms)
+                if path in self.cache:
+                    actual = digest_bytes(self.cache[path], algorithms)
+                else:
+                    fd = os.open(self.root / path, os.O_RDONLY | os.O_NOFOLLOW)
+                    with os.fdopen(fd, "rb") as handle:
+                        actual, _ = digest_stream(handle, algorithms)
             except OSError as exc:
                 self.error(f"{path}: cannot read: {exc.strerror or exc}")
                 continue
