@@ -453,9 +453,16 @@ def test_links_that_cannot_be_links_stay_readable() -> None:
 
 @pytest.mark.parametrize(("url", "expected"), [
     ("https://example.org/x y", "https://example.org/x%20y"),
+    ("https://example.org/a[1]?q=[x]#{y}", "https://example.org/a%5B1%5D?q=%5Bx%5D#%7By%7D"),
+    ("https://bücher.de/é", "https://xn--bcher-kva.de/%C3%A9"),
+    ("http://us@er:pa ss@example.org/", "http://us%40er:pa%20ss@example.org/"),
+    ("https://example.org:/", "https://example.org:/"),
+    ("doi:10.1000/abc def", "https://doi.org/10.1000/abc%20def"),
+    ("mailto:a@b.c,d@e.f", "mailto:a@b.c,d@e.f"), ("urn:isbn:123", "urn:isbn:123"),
+    ("https://[fe80::1%25eth0]/", None), ("https://-bad.org/", None),
+    ("https://example.org:65536/", None), ("ftp:relative", None), ("gopher://x.org/", None),
     ("HTTPS://EXAMPLE.ORG", "HTTPS://EXAMPLE.ORG"),
     ("http://[::1]:8080/a", "http://[::1]:8080/a"),
-    ("doi:10.1000/1", "doi:10.1000/1"),
     ("https://example.org/%", "https://example.org/%25"),
     ("http:/no-host", None), ("https://", None), ("data:text/html,hi", None),
     ("vbscript:x", None), ("", None), ("#frag", None), ("page.html", None),

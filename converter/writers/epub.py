@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import ipaddress
 import re
 import uuid
 import zipfile
@@ -37,7 +38,7 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any, ClassVar, Literal
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 from ebooklib import epub
 from lxml import etree
@@ -106,7 +107,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+$|^\[[0-9A-Fa-f:.]+\]$")
+_HOSTNAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+$")
+_PORT = re.compile(r"^:\d{0,5}$")
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _HTML_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:?\d\d)?$")
@@ -119,9 +121,10 @@ _RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "s
                             "yi"})
 
 #: hyperlink schemes kept as links; others (file:, data:, javascript:, ...) become plain text
-_LINK_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel", "urn", "doi", "news", "irc"})
+#: (IANA-registered; EPUBCheck warns about others; doi: is rewritten to https://doi.org/)
+_LINK_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel", "urn", "news", "irc"})
 _HOST_SCHEMES = frozenset({"http", "https", "ftp"})
-_URL_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
+_URL_SAFE = "/:@!$&'()*+,;=-._~%?"
 
 #: EPUB core media types for images, by the signature their bytes start with
 _IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
@@ -276,8 +279,10 @@ def sniff_image(data: bytes) -> str | None:
 def safe_href(url: str, base: str | None = None) -> str | None:
     """``url`` as a valid absolute hyperlink, or ``None`` when it cannot be one in an EPUB.
 
-    Relative URLs resolve against ``base`` (the source publication's address) when there is one;
-    spaces, non-ASCII and stray ``%`` are percent-encoded; only well-known schemes are kept.
+    EPUBCheck wants URLs valid by the WHATWG URL standard and with registered schemes: relative
+    URLs resolve against ``base`` (the source publication's address) when there is one, ``doi:``
+    becomes https://doi.org/, hosts must be host names (IDNA-encoded) or IPv6 literals, ports
+    numbers, and everything else that is not a URL code point is percent-encoded.
     """
     url = url.strip()
     if not url or url.startswith("#"):
@@ -286,26 +291,53 @@ def safe_href(url: str, base: str | None = None) -> str | None:
         if not base or safe_href(base) is None:
             return None
         url = urljoin(base, url)
-    url = quote(_STRAY_PERCENT.sub("%25", url), safe=_URL_SAFE)
-    scheme = url.split(":", 1)[0].lower()
-    if scheme not in _LINK_SCHEMES:
+    scheme, _, rest = url.partition(":")
+    if scheme.lower() == "doi":
+        return safe_href("https://doi.org/" + rest.lstrip("/"))
+    if scheme.lower() not in _LINK_SCHEMES or not rest.strip("/"):
         return None
-    if scheme in _HOST_SCHEMES:
+    authority = ""
+    if rest.startswith("//"):
+        cut = min([i for i in (rest.find(mark, 2) for mark in "/?#") if i != -1] or [len(rest)])
+        checked = _authority(rest[2:cut])
+        if checked is None:
+            return None
+        authority, rest = "//" + checked, rest[cut:]
+    elif scheme.lower() in _HOST_SCHEMES:
+        return None
+    head, hash_mark, fragment = rest.partition("#")
+    return f"{scheme}:{authority}{_quote(head)}{hash_mark}{_quote(fragment)}"
+
+
+def _quote(text: str, safe: str = _URL_SAFE) -> str:
+    return quote(_STRAY_PERCENT.sub("%25", text), safe=safe)
+
+
+def _authority(text: str) -> str | None:
+    """``[userinfo@]host[:port]`` made valid, or ``None``."""
+    userinfo, at, hostport = text.rpartition("@")
+    if hostport.startswith("["):
+        close = hostport.find("]")
+        host, port = hostport[:close + 1], hostport[close + 1:]
         try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError for a bad port
+            ipaddress.IPv6Address(host[1:-1])
         except ValueError:
             return None
-        host = parts.netloc.rpartition("@")[2]
-        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if not parts.netloc.startswith("//") and not _HOST.match(host):
+        if "%" in host:  # a zone id is no part of a URL
             return None
-        if url.count("#") > 1:
-            head, _, fragment = url.partition("#")
-            url = f"{head}#{fragment.replace('#', '%23')}"
-    elif len(url) == len(scheme) + 1:
+    else:
+        host, colon, port = hostport.partition(":")
+        port = colon + port
+        if not host.isascii():
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                return None
+        if not _HOSTNAME.match(host):
+            return None
+    if port and not (_PORT.match(port) and int(port[1:] or 0) <= 65535):
         return None
-    return url
+    return (_quote(userinfo, _URL_SAFE.replace("@", "")) + "@" if at else "") + host + port
 
 
 # --------------------------------------------------------------------------- XHTML helpers
@@ -488,7 +520,6 @@ class _Document:
         self.render_back_matter(root)
         self.render_notes(root)
         self.resolve_internal_links()
-        self.report.finish()
         return etree.tostring(html, encoding="utf-8", xml_declaration=True, doctype=_DOCTYPE)
 
     def render_header(self, root: etree._Element) -> None:
@@ -1140,7 +1171,7 @@ def _build(articles: list[Article], collection: str | None, options: WriteOption
     except (etree.LxmlError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise WriterError(f"ebooklib could not build the EPUB package: {exc}") from exc
     for report in reports:
-        report.finish()
+        report.finish()  # one diagnostic per article for the characters XML cannot hold
     return _zip(entries, modified)
 
 
