@@ -620,3 +620,11 @@ def test_a_title_with_one_line_under_it_keeps_that_line_as_body() -> None:
     assert article.title == "A Title Line"
     assert block_text(article.body) == "The only line of text."
     assert article.abstract == []
+
+
+def test_title_override_replaces_the_fallback_without_a_warning(seed_plain: Path) -> None:
+    article = parse(seed_plain, ReadOptions(overrides={"title": "Envoy Exchange"}))
+    assert article.title == "Envoy Exchange"
+    assert article.provenance is not None
+    assert [(d.level, d.code) for d in article.provenance.diagnostics] == \
+        [("info", "title-fallback")]

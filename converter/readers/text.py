@@ -51,6 +51,7 @@ from ..model import (
     block_text,
 )
 from ..options import ReadOptions
+from ..overrides import canonical_key
 from .decode import DecodedText, decode_text
 
 #: section headings after which a scraped page holds only site furniture; matched case-insensitively
@@ -291,7 +292,7 @@ def read_text(decoded: DecodedText, options: ReadOptions) -> Article:
                 if _is_section_end(lines[i].text, boilerplate)), len(lines))
     article.body = _read_body(article, lines[start:end])
     _read_tail(article, lines, end, boilerplate)
-    _finish_front(article, front)
+    _finish_front(article, front, title_given=_title_overridden(options))
     if not article.body:
         article.diagnose("warning", "empty-body", "no body text found")
     return article
@@ -540,7 +541,7 @@ def _is_title_line(text: str, labels: Counter[str]) -> bool:
     return not (label and labels[_label_key(label["label"])] > 1)
 
 
-def _finish_front(article: Article, front: Front) -> None:
+def _finish_front(article: Article, front: Front, title_given: bool) -> None:
     """Title and abstract: the header's and the text's, else a fallback title (with a warning)."""
     if front.abstract:
         article.abstract = [Paragraph([Text(text)]) for text in front.abstract]
@@ -557,14 +558,21 @@ def _finish_front(article: Article, front: Front) -> None:
     elif line:
         article.title = line.text
     else:
-        _fallback_title(article)
+        _fallback_title(article, title_given)
 
 
-def _fallback_title(article: Article) -> None:
+def _title_overridden(options: ReadOptions) -> bool:
+    """Whether the caller supplies the title (``--title``), which the pipeline sets later."""
+    return any(canonical_key(key) == "title" and str(value).strip()
+               for key, value in options.overrides.items() if value is not None)
+
+
+def _fallback_title(article: Article, title_given: bool) -> None:
+    """Title from the first words; a warning, or only a note when the caller gives the title."""
     first = next((text for block in article.body + article.abstract
                   if (text := block_text([block]).split("\n", 1)[0].strip())), None)
     article.title = title_from_text(first) if first else "Untitled"
-    article.diagnose("warning", "title-fallback",
+    article.diagnose("info" if title_given else "warning", "title-fallback",
                      f"no title line; title taken from the first words of the text: "
                      f"{article.title!r}" if first else "no title line and no text; "
                      "title set to 'Untitled'", "title")
