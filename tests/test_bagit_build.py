@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from test_bagit_support import (
 
 from converter.bagit import build as build_module
 from converter.bagit.build import human_size, write_bag
+from converter.bagit.manifest import BLOCK_SIZE, digest_stream
 from converter.bagit.profile import PROFILE_IDENTIFIER
 from converter.bagit.verify import verify_bag
 from converter.errors import OutputExistsError, PackageError, UnknownFormatError, UsageError
@@ -329,3 +331,24 @@ def test_rebuild_is_identical_and_replaces(tmp_path: Path) -> None:
                                               (1_234_567, "1.2 MB"), (260 * 10**9, "260.0 GB")])
 def test_bag_size_is_human_readable(octets: int, text: str) -> None:
     assert human_size(octets) == text
+
+
+class _CountingStream(io.BytesIO):
+    """Records the size of every buffer the hasher reads into."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads: list[int] = []
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        self.reads.append(len(buffer))
+        return super().readinto(buffer)
+
+
+def test_payload_is_read_once_in_blocks_for_all_algorithms() -> None:
+    data = os.urandom(3 * BLOCK_SIZE + 123)
+    stream, copy = _CountingStream(data), io.BytesIO()
+    sums, size = digest_stream(stream, ("md5", "sha256", "sha512"), copy_to=copy)
+    assert size == len(data) and copy.getvalue() == data
+    assert sums == {a: hashlib.new(a, data).hexdigest() for a in ("md5", "sha256", "sha512")}
+    assert stream.reads == [BLOCK_SIZE] * 5  # 4 blocks, then the empty read at the end

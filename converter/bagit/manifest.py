@@ -16,7 +16,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 #: read and hash files in blocks of this size
 BLOCK_SIZE = 1 << 20
@@ -93,6 +93,14 @@ def parse_manifest_line(number: int, line: str, *, decode: bool) -> ManifestLine
     return ManifestLine(number, digest, raw, path, binary, dot)
 
 
+class Readable(Protocol):
+    def readinto(self, buffer: bytearray, /) -> int | None: ...
+
+
+class Writable(Protocol):
+    def write(self, data: memoryview, /) -> object: ...
+
+
 class MultiHasher:
     """Feeds every chosen algorithm from one stream of blocks."""
 
@@ -117,14 +125,14 @@ def digest_bytes(data: bytes, algorithms: Iterable[str]) -> dict[str, str]:
     return hasher.hexdigests()
 
 
-def digest_stream(stream: BinaryIO, algorithms: Iterable[str],
-                  copy_to: BinaryIO | None = None) -> tuple[dict[str, str], int]:
+def digest_stream(stream: Readable, algorithms: Iterable[str],
+                  copy_to: Writable | None = None) -> tuple[dict[str, str], int]:
     """Checksums and size of a stream read once in blocks; optionally copy it as it is read."""
     hasher = MultiHasher(algorithms)
     buffer = bytearray(BLOCK_SIZE)
     view = memoryview(buffer)
     while True:
-        count = stream.readinto(buffer)  # type: ignore[attr-defined]
+        count = stream.readinto(buffer)
         if not count:
             break
         block = view[:count]
