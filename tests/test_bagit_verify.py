@@ -403,3 +403,15 @@ def test_rehash_helpers_keep_a_bag_valid(bag: Path) -> None:
     rehash_tag_manifests(bag)
     assert verify_bag(bag).valid
     bagit_validate(bag)
+
+
+def test_tar_with_a_dot_root_entry(tmp_path: Path, bag: Path) -> None:
+    """``tar -C parent .`` writes './' and './name/...' entries: the same bag."""
+    archive = tmp_path / "article.bag.tar"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(bag, "./article.bag")
+        info = tarfile.TarInfo("./")
+        info.type = tarfile.DIRTYPE
+        tar.addfile(info)
+    report = verify_bag(archive)
+    assert report.valid and not report.warnings, report

@@ -199,6 +199,8 @@ class _Extractor:
         clean = name[2:] if name.startswith("./") else name
         clean = clean.rstrip("/")
         parts = clean.split("/")
+        if name in (".", "./"):
+            return None  # the archive's own root entry (tar -C parent .)
         if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
             self.problems.append(f"{name!r}: absolute path")
         elif ".." in parts:
