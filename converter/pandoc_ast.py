@@ -368,12 +368,18 @@ def _line(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Inline]:
 
 def _inlines(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Inline]:
     out: list[Inline] = []
+    text: list[str] = []  # the pending run of text, joined once
     for node in nodes:
         for inline in _inline(state, node, place):
-            if isinstance(inline, Text) and out and isinstance(out[-1], Text):
-                out[-1] = Text(out[-1].text + inline.text)
-            elif not (isinstance(inline, Text) and not inline.text):
-                out.append(inline)
+            if isinstance(inline, Text):
+                text.append(inline.text)
+                continue
+            if any(text):
+                out.append(Text("".join(text)))
+            text.clear()
+            out.append(inline)
+    if any(text):
+        out.append(Text("".join(text)))
     return out
 
 
@@ -575,7 +581,12 @@ def _read_meta(state: _ReadState, meta: dict[str, Json]) -> None:
     for key, value in meta.items():
         plain = meta_value(value)
         lowered = key.lower()
-        if lowered == "title" and isinstance(plain, str) and plain:
+        if lowered == "title" and isinstance(plain, list):  # several titles (EPUB): title, rest
+            titles = [t for t in plain if isinstance(t, str) and t]
+            if titles:
+                article.title = titles[0]
+                article.subtitle = article.subtitle or ": ".join(titles[1:]) or None
+        elif lowered == "title" and isinstance(plain, str) and plain:
             article.title = plain
         elif lowered == "subtitle" and isinstance(plain, str) and plain:
             article.subtitle = plain

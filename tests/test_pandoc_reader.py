@@ -218,3 +218,13 @@ def test_one_line_messages() -> None:
     assert one_line("Error at (line 3, column 1):\nunexpected x\nexpecting y\nsrc line\n  ^") == (
         "Error at (line 3, column 1): unexpected x; expecting y")
     assert len(one_line("x" * 1000)) == 400
+
+
+def test_the_sandbox_refuses_latex_includes(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.tex"
+    secret.write_text("TOPSECRET")
+    source = f"\\documentclass{{article}}\\begin{{document}}\nBefore.\n\\input{{{secret}}}\n"
+    source += f"\\include{{{secret.with_suffix('')}}}\n\\end{{document}}\n"
+    article = parse_bytes(source.encode(), ReadOptions(file_name="x.tex"))
+    assert "TOPSECRET" not in article.to_json()
+    assert "Before." in m.block_text(article.body)

@@ -216,3 +216,14 @@ def test_any_article_renders_without_losing_text(article: m.Article) -> None:
         assert " ".join(text.split()) in shown
     for fmt in ("docx", "latex", "rst", "gfm"):
         assert PandocWriter(fmt).write(article, WriteOptions())
+
+
+def test_the_output_format_list_matches_the_binary() -> None:
+    """Every pandoc output format is offered except ours (json), pandoc's own AST dump, the
+    multi-file chunked HTML and PDF (which needs a TeX engine)."""
+    from converter.pandoc_run import pandoc_path
+
+    listed = set(subprocess.run([pandoc_path(), "--list-output-formats"], capture_output=True,
+                                check=True, text=True).stdout.split())
+    assert listed - PANDOC_OUTPUT_FORMATS == {"json", "native", "chunkedhtml", "pdf"}
+    assert listed >= PANDOC_OUTPUT_FORMATS

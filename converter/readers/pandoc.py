@@ -73,6 +73,50 @@ def _sniff_zip(data: bytes) -> str | None:
     return None
 
 
+_OPF = "{http://www.idpf.org/2007/opf}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
+
+
+def epub_package_metadata(data: bytes) -> tuple[str | None, str | None, list[str]]:
+    """Main title, subtitle and creators in document order, from an EPUB's package document.
+
+    pandoc 3.9's EPUB reader reverses repeated ``dc:title``/``dc:creator`` elements and ignores
+    the EPUB 3 ``title-type`` refinements, so a book's subtitle can come out as its title.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            container = etree.fromstring(archive.read("META-INF/container.xml"), parser)
+            rootfile = container.find(f".//{_CONTAINER}rootfile")
+            if rootfile is None or not rootfile.get("full-path"):
+                return None, None, []
+            package = etree.fromstring(archive.read(str(rootfile.get("full-path"))), parser)
+    except (zipfile.BadZipFile, KeyError, OSError, etree.XMLSyntaxError):
+        return None, None, []
+    kinds = {str(meta.get("refines", "")).lstrip("#"): (meta.text or "").strip()
+             for meta in package.iter(f"{_OPF}meta") if meta.get("property") == "title-type"}
+    titles = [(kinds.get(str(t.get("id", "")), ""), " ".join((t.text or "").split()))
+              for t in package.iter(f"{_DC}title")]
+    titles = [(kind, text) for kind, text in titles if text]
+    main = next((t for k, t in titles if k == "main"), titles[0][1] if titles else None)
+    subtitle = next((t for k, t in titles if k == "subtitle"), None)
+    creators = [" ".join((c.text or "").split()) for c in package.iter(f"{_DC}creator")]
+    return main, subtitle, [c for c in creators if c]
+
+
+def _fix_epub_metadata(article: Article, data: bytes) -> None:
+    title, subtitle, creators = epub_package_metadata(data)
+    if title:
+        article.title = title
+        article.subtitle = subtitle
+    by_name = {c.name: c for c in article.contributors}
+    if sorted(by_name) == sorted(creators):
+        article.contributors = [by_name[name] for name in creators]
+
+
 def input_format(data: bytes, options: ReadOptions) -> str:
     """Which pandoc input format to use for this input (see the module docstring)."""
     forced = (options.format or "").strip()
@@ -192,4 +236,8 @@ class PandocReader:
         return sniff_format(data) is not None
 
     def read(self, data: bytes, options: ReadOptions) -> Article:
-        return read_with_pandoc(data, input_format(data, options), options)
+        fmt = input_format(data, options)
+        article = read_with_pandoc(data, fmt, options)
+        if split_format(fmt) == "epub":
+            _fix_epub_metadata(article, data)
+        return article
