@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from .. import __version__
 from ..errors import PackageError, UnknownFormatError
@@ -148,7 +148,7 @@ class _Builder:
         read_diagnostics = list(prov.diagnostics) if prov else []
         organization = self.options.bag.source_organization
         if not organization:
-            self.article.diagnose("info", "bag-no-organization",
+            self.diagnose("info", "bag-no-organization",
                                   "no source organization given; bag-info.txt says "
                                   f"'{DEFAULT_ORGANIZATION}'")
         payload = [*self.renditions(), *self.resources(), *self.original()]
@@ -178,6 +178,15 @@ class _Builder:
             self.tag(f"tagmanifest-{algorithm}.txt", manifest_bytes(
                 {path: sums[algorithm] for path, sums in tag_sums.items()}), listed=False)
         self.fix_times()
+
+    def diagnose(self, level: Literal["info", "warning", "error"], code: str,
+                 message: str) -> None:
+        """Record a problem once: bagging the same article again must not pile up copies."""
+        prov = self.article.provenance
+        if prov and any((d.level, d.code, d.message) == (level, code, message)
+                        for d in prov.diagnostics):
+            return
+        self.article.diagnose(level, code, message)
 
     # ------------------------------------------------------------------ payload
 
@@ -228,7 +237,7 @@ class _Builder:
                                   data=bytes(self.article.resources[key])))
         for media in self.article.media:
             if media.path not in self.article.resources and "://" not in media.path:
-                self.article.diagnose("warning", "bag-media-missing",
+                self.diagnose("warning", "bag-media-missing",
                                       f"media file {media.path} has no bytes; not in the bag")
         return items
 
@@ -236,7 +245,7 @@ class _Builder:
         source = self.options.source_path
         prov = self.article.provenance
         if source is None:
-            self.article.diagnose("warning", "bag-no-original",
+            self.diagnose("warning", "bag-no-original",
                                   "the original file is unknown; the bag holds renditions only")
             return []
         name = Path(source).name
