@@ -415,3 +415,20 @@ def test_tar_with_a_dot_root_entry(tmp_path: Path, bag: Path) -> None:
         tar.addfile(info)
     report = verify_bag(archive)
     assert report.valid and not report.warnings, report
+
+
+def test_bags_made_by_bagit_python(tmp_path: Path) -> None:
+    """Interoperability: bagit-python's own bags verify, and their tampering is caught."""
+    import bagit
+
+    folder = tmp_path / "theirs"
+    (folder / "sub dir").mkdir(parents=True)
+    (folder / "sub dir" / "caf\u00e9.txt").write_text("x")
+    (folder / "a.txt").write_text("y")
+    bagit.make_bag(str(folder), {"Source-Organization": "Elsewhere"},
+                   checksums=["sha256", "sha512"])
+    report = verify_bag(folder)
+    assert report.valid and not report.warnings, report
+    assert report.info_values("Source-Organization") == ["Elsewhere"]
+    (folder / "data" / "a.txt").write_text("z")
+    assert not verify_bag(folder).valid
