@@ -40,13 +40,15 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
+import threading
 import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
@@ -648,26 +650,42 @@ class _Worker:
 
 
 class WorkerPool:
-    """Worker processes with one job each at a time; a dead or late worker is replaced."""
+    """Worker processes with one job each at a time; a dead or late worker is replaced.
 
-    def __init__(self, size: int, timeout: float | None) -> None:
+    Workers are forked from this process while it has a single thread (the CLI's case): they
+    inherit the imported readers and writers and the compiled schema validator, so a pool costs
+    next to nothing to start. A process with other threads (a library caller, a progress bar)
+    cannot fork safely; then workers come from a forkserver that preloads ``preload`` modules.
+    """
+
+    def __init__(self, size: int, timeout: float | None, preload: Sequence[str] = ()) -> None:
         self.size = size
         self.timeout = timeout or None
-        self.context: ForkServerContext | SpawnContext
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            # workers fork from a server that imported the converter once (multiprocessing keeps
-            # one forkserver per process; a server already running is left as it is)
-            self.context = multiprocessing.get_context("forkserver")
-            self.context.set_forkserver_preload(["converter.batch", "converter.pipeline"])
-        else:  # pragma: no cover - not POSIX
-            self.context = multiprocessing.get_context("spawn")
+        self.preload = ["converter.batch", *preload]
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
 
+    def _context(self) -> ForkContext | ForkServerContext | SpawnContext:
+        methods = multiprocessing.get_all_start_methods()
+        if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+            return multiprocessing.get_context("fork")
+        if "forkserver" in methods:
+            context = multiprocessing.get_context("forkserver")
+            # one forkserver per process: a server already running keeps its preload list
+            context.set_forkserver_preload(self.preload)
+            return context
+        return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
+
+    def start(self) -> None:
+        """Start every worker now (before the caller starts threads of its own)."""
+        while len(self.idle) + len(self.busy) < self.size:
+            self.idle.append(self._spawn())
+
     def _spawn(self) -> _Worker:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child,), daemon=True,
-                                       name="converter-worker")
+        context = self._context()
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child,), daemon=True,
+                                  name="converter-worker")
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -824,7 +842,7 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         plan = _plan(sources, output, options, registry, per_article, writers, ledger, catalog,
                      reserved, want_article=collection_title is not None)
         try:
-            articles = _execute(plan, options, ledger, reporter, result)
+            articles = _execute(plan, options, registry, ledger, reporter, result)
             if collection_path is not None and collection_title is not None:
                 result.collection = _write_collection(collection_path, collection_title,
                                                       articles, result, options, ledger, reporter)
@@ -938,15 +956,14 @@ def _plan(sources: list[Source], output: Path, options: BatchOptions, registry: 
     return _Plan(jobs, early, sources)
 
 
-def _execute(plan: _Plan, options: BatchOptions, ledger: Ledger, reporter: Reporter,
-             result: BatchResult) -> list[Article]:
+def _execute(plan: _Plan, options: BatchOptions, registry: Registry, ledger: Ledger,
+             reporter: Reporter, result: BatchResult) -> list[Article]:
     """Run the jobs (in-process or in workers), fill ``result.inputs`` in input order.
 
     Returns the articles the workers sent back (for a collection), in input order.
     """
     results: dict[int, InputResult] = {}
     articles: dict[int, Article] = {}
-    reporter.start(len(plan.sources))
     stop = False
 
     def finish(item: InputResult) -> None:
@@ -972,21 +989,25 @@ def _execute(plan: _Plan, options: BatchOptions, ledger: Ledger, reporter: Repor
         results[job.index] = item
         finish(item)
 
+    runnable = [] if options.fail_fast and plan.early else plan.jobs
+    jobs = min(options.jobs or default_jobs(), len(runnable))
+    pool = None
+    if jobs > 1:  # started before the reporter, which may start a thread
+        pool = WorkerPool(jobs, options.timeout, _warm(runnable, registry))
+        pool.start()
+    reporter.start(len(plan.sources))
     for index, item in sorted(plan.early.items()):
         results[index] = item
         finish(item)
-    if plan.jobs and not stop:
-        ledger.plan([t for job in plan.jobs for t in job.targets])
-        jobs = options.jobs or default_jobs()
-        if jobs == 1 or len(plan.jobs) == 1:
-            registry = Registry.default()
-            for job in plan.jobs:
-                if stop:
-                    break
-                done(job, run_job(job, registry))
-        else:
-            _run_pool(plan.jobs, min(jobs, len(plan.jobs)), options.timeout, done,
-                      lambda: stop)
+    if runnable:
+        ledger.plan([t for job in runnable for t in job.targets])
+    if pool is not None:
+        _run_pool(pool, runnable, done, lambda: stop)
+    else:
+        for job in runnable:
+            if stop:
+                break
+            done(job, run_job(job, registry))
     for index, source in enumerate(plan.sources):
         if index not in results:
             results[index] = InputResult(source.display, source.relative, "skipped",
@@ -995,9 +1016,32 @@ def _execute(plan: _Plan, options: BatchOptions, ledger: Ledger, reporter: Repor
     return [articles[i] for i in sorted(articles)]
 
 
-def _run_pool(jobs: list[Job], size: int, timeout: float | None,
-              done: Callable[[Job, Outcome], None], stopped: Callable[[], bool]) -> None:
-    pool = WorkerPool(size, timeout)
+def _warm(jobs: list[Job], registry: Registry) -> list[str]:
+    """Load what the workers will need, so workers forked from here start warm.
+
+    Imports the readers for the inputs' extensions (the writers are loaded already) and compiles
+    the schema validator; returns the modules, for a forkserver to preload instead.
+    """
+    from .model import Article as _Article
+    from .schema import validate_article
+
+    modules = []
+    names = {(("reader", job.read.format.partition(":")[0]) if job.read.format else
+              ("reader", registry.reader_for_extension(job.source.name) or "text"))
+             for job in jobs}
+    names |= {("writer", fmt.partition(":")[0]) for fmt in jobs[0].formats}
+    for kind, name in sorted(names):
+        with contextlib.suppress(ConverterError, ImportError):
+            info = registry.info(kind, name)
+            if kind == "reader":
+                registry.reader(name)
+            modules.append(info.target.partition(":")[0])
+    validate_article(_Article(title="warm-up"))
+    return modules
+
+
+def _run_pool(pool: WorkerPool, jobs: list[Job], done: Callable[[Job, Outcome], None],
+              stopped: Callable[[], bool]) -> None:
     by_index = {job.index: job for job in jobs}
     queue = deque(jobs)
     try:
