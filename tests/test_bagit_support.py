@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +60,27 @@ def options(source: Path | None, root: Path | None = None, **bag: Any) -> WriteO
 
 
 def build(source: Path, out: Path, name: str = "article.bag",
-          resources: dict[str, bytes] | None = None, **bag: Any) -> Path:
-    """Parse ``source`` and write its bag as ``out/name``; returns the bag's path."""
+          resources: dict[str, bytes] | None = None, *, bagit_python: bool = True,
+          **bag: Any) -> Path:
+    """Parse ``source`` and write its bag as ``out/name``; returns the bag's path.
+
+    Every bag built here is also validated by bagit-python (archives after unpacking), unless
+    ``bagit_python`` is false: for names bagit-python cannot read (see test_bagit_build).
+    """
     destination = out / name
     write_bag(parsed(source, resources), destination, options(source, **bag))
+    if bagit_python:
+        bagit_validate_any(destination)
     return destination
+
+
+def bagit_validate_any(bag: Path) -> None:
+    """bagit-python's validation of a bag folder, or of an archive after unpacking it."""
+    if bag.is_dir():
+        bagit_validate(bag)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            bagit_validate(extract_with_tarfile(bag, Path(tmp)))
 
 
 def bagit_validate(bag_dir: Path) -> None:
