@@ -552,7 +552,7 @@ def _plain_text(article: Article) -> str:
     return "\n\n".join(p for p in parts if p.strip())
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(st.data())
 def test_generated_articles_as_text_never_break_the_reader(data: st.DataObject) -> None:
     from strategies import articles

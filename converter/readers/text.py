@@ -533,7 +533,7 @@ def _is_title_line(text: str, labels: Counter[str]) -> bool:
     """A short line without closing punctuation that is no speaker turn, list item or credit."""
     if len(text) > _TITLE_MAX_CHARS or len(text.split()) > _TITLE_MAX_WORDS:
         return False
-    if text[-1] in ".,;:" or _BULLET.match(text) or _ORDERED.match(text):
+    if text[-1] in ".,;:" or _is_list_item(text):
         return False
     if _credit(text) or _source_line(text) or _BYLINE.match(_squash(text)):
         return False
@@ -645,8 +645,13 @@ def _segments(block: list[Line]) -> Iterator[list[Line]]:
         yield segment
 
 
+def _is_list_item(text: str) -> bool:
+    return _BULLET.match(text) is not None or _ORDERED.match(text) is not None
+
+
 def _starts_paragraph(text: str) -> bool:
-    if _BULLET.match(text) or _ORDERED.match(text):
+    """List items and labelled lines ("Name: ...") begin a paragraph of their own."""
+    if _is_list_item(text):
         return True
     label = _LABEL.match(text)
     return label is not None and _is_label_like(label["label"])
@@ -955,13 +960,14 @@ def _read_tail(article: Article, lines: list[Line], start: int,
     while index < len(lines):
         line = lines[index]
         text = line.text
-        if teaser and (not text or _BULLET.match(text) or _ORDERED.match(text)
-                       or _is_section_end(text, boilerplate) or _is_disclaimer(text)):
+        if teaser and (not text or _is_list_item(text) or _is_section_end(text, boilerplate)
+                       or _is_disclaimer(text)):
             _discard_teaser(article, teaser, section)
             teaser = []
         if not text:
-            pass
-        elif _AUTHOR_HEADING.match(_squash(text)):
+            index += 1
+            continue
+        if _AUTHOR_HEADING.match(_squash(text)):
             article.discarded.append(Discarded(text, "author section heading (the section fills "
                                                "the contributors)", f"line {line.number}"))
             index = _read_author_section(article, lines, index + 1, boilerplate)
@@ -972,7 +978,7 @@ def _read_tail(article: Article, lines: list[Line], start: int,
                                                f"line {line.number}"))
         elif _is_disclaimer(text):
             _add_disclaimer(article, text)
-        elif _BULLET.match(text) or _ORDERED.match(text) or teaser:
+        elif _is_list_item(text) or teaser:
             teaser.append(line)
         elif not _take_source(article, line):
             article.discarded.append(Discarded(
@@ -1009,7 +1015,7 @@ def _read_author_section(article: Article, lines: list[Line], start: int,
 
 
 def _ends_author_section(text: str, boilerplate: re.Pattern[str]) -> bool:
-    return bool(_BULLET.match(text) or _ORDERED.match(text) or _is_disclaimer(text)
+    return bool(_is_list_item(text) or _is_disclaimer(text)
                 or _is_section_end(text, boilerplate) or _source_line(text))
 
 
