@@ -28,6 +28,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -91,6 +92,10 @@ from .model import (
     Underline,
 )
 from .options import BagOptions, EpubOptions, ReadOptions, WriteOptions
+
+# a library logs but never prints: without the application configuring logging, nothing shows
+# (logging's last-resort handler would otherwise print warnings to stderr)
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from .bagit.verify import VerifyReport

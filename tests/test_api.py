@@ -7,6 +7,8 @@ import importlib.util
 import inspect
 import os
 import re
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,14 +20,12 @@ from batch_support import ROOT, write_json_inputs
 import converter
 from converter import (
     Article,
-    BatchOptions,
     ReadOptions,
     SchemaError,
     WriteOptions,
     convert,
     parse,
     render,
-    run_batch,
     validate,
 )
 
@@ -93,15 +93,25 @@ def test_convert_is_safe_from_threads(tmp_path: Path, seed_plain: Path, seed_scr
         p.name for p in (tmp_path / "thr").iterdir())
 
 
-def test_run_batch_from_the_library_prints_nothing(tmp_path: Path,
-                                                   capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_library_prints_nothing(tmp_path: Path) -> None:
+    """Failures and warnings come back in the result; nothing reaches stdout or stderr."""
     write_json_inputs(tmp_path / "in", ["a.json", "b.json"])
     (tmp_path / "in" / "bad.json").write_text("{", encoding="utf-8")
-    result = run_batch([tmp_path / "in"], tmp_path / "out", BatchOptions(formats=("json",),
-                                                                         jobs=2))
-    assert result.exit_code == 1 and result.count("ok") == 2
-    captured = capfd.readouterr()
-    assert captured.out == "" and captured.err == ""
+    (tmp_path / "orphan.meta.json").write_text("{}", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from converter import BatchOptions, run_batch\n"
+        "if __name__ == '__main__':\n"
+        "    result = run_batch(sys.argv[1:3], sys.argv[3], BatchOptions(formats=('json',),"
+        " jobs=2))\n"
+        "    assert result.exit_code == 1 and result.count('ok') == 2, result.summary()\n"
+        "    assert len(result.warnings) == 1, result.warnings\n")
+    (tmp_path / "script.py").write_text(script, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(tmp_path / "script.py"), str(tmp_path / "in"),
+                           str(tmp_path / "orphan.meta.json"), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""
 
 
 def load_example() -> Any:
