@@ -354,3 +354,27 @@ def test_payload_is_read_once_in_blocks_for_all_algorithms() -> None:
     assert size == len(data) and copy.getvalue() == data
     assert sums == {a: hashlib.new(a, data).hexdigest() for a in ("md5", "sha256", "sha512")}
     assert stream.reads == [BLOCK_SIZE] * 5  # 4 blocks, then the empty read at the end
+
+
+def test_input_name_that_is_not_utf8(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    model = source_file(tmp_path / "model")
+    raw = os.fsencode(folder) + b"/caf\xe9.json"
+    with open(raw, "wb") as handle:
+        handle.write(model.read_bytes())
+    source = Path(os.fsdecode(raw))
+    article = parsed(model)  # same bytes; a clean name for the JSON rendition's provenance
+    bag = tmp_path / "out" / "x.bag"
+    write_bag(article, bag, options(source))
+    assert (bag / "data/original/caf\ufffd.json").read_bytes() == model.read_bytes()
+    assert any(d.code == "bag-original-name" for d in article.provenance.diagnostics)  # type: ignore[union-attr]
+    assert verify_bag(bag).valid
+    bagit_validate(bag)
+
+
+def test_media_name_with_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    source = source_file(tmp_path / "in")
+    with pytest.raises(PackageError, match="UTF-8"):
+        build(source, tmp_path / "out", resources={"media/\ud800.png": PNG})
+    assert list((tmp_path / "out").iterdir()) == []

@@ -102,6 +102,9 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
     assert {"reader-json", "writer-json"} <= agents.keys()
     (converter,) = tree.xpath('//p:agent[p:agentName="article-converter"]', namespaces=P)
     assert texts(converter, "p:agentVersion/text()") == [__version__]
+    (package,) = tree.xpath('//p:event[p:eventType="information package creation"]',
+                           namespaces=P)
+    assert texts(package, ".//p:eventOutcome/text()") == ["success"]
     objects = set(texts(tree, "//p:objectIdentifierValue/text()"))
     events = set(texts(tree, "//p:eventIdentifierValue/text()"))
     assert set(texts(tree, "//p:linkingObjectIdentifierValue/text()")) <= objects
@@ -118,6 +121,18 @@ def test_element_order_follows_the_premis_schema(record: tuple[Path, etree._Elem
         if name in ORDER:
             positions = [ORDER[name].index(local(child)) for child in element]
             assert positions == sorted(positions), (name, [local(c) for c in element])
+
+
+def test_the_bag_writers_own_diagnostics(tmp_path: Path) -> None:
+    source = source_file(tmp_path / "in")
+    bag = tmp_path / "out" / "x.bag"
+    write_bag(parsed(source), bag, options(source))  # no source organization given
+    tree = etree.parse(str(bag / "metadata" / "premis.xml"))
+    (package,) = tree.xpath('//p:event[p:eventType="information package creation"]',
+                           namespaces=P)
+    assert texts(package, ".//p:eventOutcome/text()") == ["success"]
+    notes = texts(package, ".//p:eventOutcomeDetailNote/text()")
+    assert len(notes) == 1 and notes[0].startswith("info [bag-no-organization]")
 
 
 def test_hostile_text_stays_well_formed(record: tuple[Path, etree._ElementTree]) -> None:

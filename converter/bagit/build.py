@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from lxml import etree
+
 from .. import __version__
 from ..errors import PackageError, UnknownFormatError
 from ..fsutil import atomic_directory
@@ -120,6 +122,8 @@ class _Payload:
     original_name: str | None = None
     writer: str | None = None
     writer_version: str | None = None
+    #: the writer name a rendition is rendered with
+    format: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -142,18 +146,21 @@ class _Builder:
         self.sizes: dict[str, int] = {}
         self.tag_files: dict[str, bytes] = {}
         self.original_matches: bool | None = None
+        #: what the bag writer itself reported (the PREMIS package-creation event lists it)
+        self.package_diagnostics: list[Diagnostic] = []
 
     def build(self) -> None:
         prov = self.article.provenance
         read_diagnostics = list(prov.diagnostics) if prov else []
         organization = self.options.bag.source_organization
         if not organization:
-            self.diagnose("info", "bag-no-organization",
-                                  "no source organization given; bag-info.txt says "
-                                  f"'{DEFAULT_ORGANIZATION}'")
+            self.diagnose("info", "bag-no-organization", "no source organization given; "
+                          f"bag-info.txt says '{DEFAULT_ORGANIZATION}'")
         payload = [*self.renditions(), *self.resources(), *self.original()]
         self.check_names(payload)
         for item in payload:
+            if item.role == "rendition":
+                self.render(item)
             self.write_payload(item)
         records = [FileRecord(p.path, self.sizes[p.path], self.digests[p.path], p.media_type,
                               p.role, p.original_name, p.writer, p.writer_version,
@@ -161,8 +168,13 @@ class _Builder:
         ctx = PremisContext(
             bag_name=self.bag_name, when=self.clock, algorithms=self.algorithms, files=records,
             read_diagnostics=tuple(read_diagnostics), organization=organization,
-            source_relative=self.options.source_relative, original_matches=self.original_matches)
-        self.tag(PREMIS_PATH, premis_xml(self.article, ctx))
+            source_relative=self.options.source_relative, original_matches=self.original_matches,
+            package_diagnostics=tuple(self.package_diagnostics))
+        try:
+            record = premis_xml(self.article, ctx)
+        except (ValueError, etree.Error) as exc:
+            raise PackageError(f"cannot write the PREMIS record: {exc}") from exc
+        self.tag(PREMIS_PATH, record)
         self.tag("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
         self.tag("bag-info.txt", self.bag_info(organization or DEFAULT_ORGANIZATION))
         if self.settings.aptrust:
@@ -182,6 +194,7 @@ class _Builder:
     def diagnose(self, level: Literal["info", "warning", "error"], code: str,
                  message: str) -> None:
         """Record a problem once: bagging the same article again must not pile up copies."""
+        self.package_diagnostics.append(Diagnostic(level, code, message))
         prov = self.article.provenance
         if prov and any((d.level, d.code, d.message) == (level, code, message)
                         for d in prov.diagnostics):
@@ -191,8 +204,7 @@ class _Builder:
     # ------------------------------------------------------------------ payload
 
     def renditions(self) -> list[_Payload]:
-        from ..pipeline import render
-
+        """One planned payload file per rendition (rendered later, once names are checked)."""
         items: list[_Payload] = []
         seen: set[str] = set()
         for name in self.options.bag.renditions:
@@ -207,17 +219,23 @@ class _Builder:
             if getattr(writer, "multi_file", False) or not writer.extension:
                 raise PackageError(f"a {name!r} rendition cannot go into a bag: it is not a "
                                    "single file")
-            prov = self.article.provenance
-            before = len(prov.diagnostics) if prov else 0
-            data = render(self.article, name, self.render_options, self.registry)
-            prov = self.article.provenance
-            diagnostics = list(prov.diagnostics[before:]) if prov else []
             items.append(_Payload(
                 f"data/article{writer.extension}", "rendition",
-                _media_type(f"article{writer.extension}"), data=data, note=self.describe(name),
+                _media_type(f"article{writer.extension}"), note=self.describe(name),
                 writer=writer.name, writer_version=getattr(writer, "version", __version__),
-                diagnostics=diagnostics))
+                format=name))
         return items
+
+    def render(self, item: _Payload) -> None:
+        """Make a rendition through the registry, keeping the diagnostics its writer adds."""
+        from ..pipeline import render
+
+        assert item.format is not None
+        prov = self.article.provenance
+        before = len(prov.diagnostics) if prov else 0
+        item.data = render(self.article, item.format, self.render_options, self.registry)
+        prov = self.article.provenance
+        item.diagnostics = list(prov.diagnostics[before:]) if prov else []
 
     def describe(self, name: str) -> str | None:
         try:
@@ -238,7 +256,7 @@ class _Builder:
         for media in self.article.media:
             if media.path not in self.article.resources and "://" not in media.path:
                 self.diagnose("warning", "bag-media-missing",
-                                      f"media file {media.path} has no bytes; not in the bag")
+                              f"media file {media.path} has no bytes; not in the bag")
         return items
 
     def original(self) -> list[_Payload]:
@@ -246,9 +264,14 @@ class _Builder:
         prov = self.article.provenance
         if source is None:
             self.diagnose("warning", "bag-no-original",
-                                  "the original file is unknown; the bag holds renditions only")
+                          "the original file is unknown; the bag holds renditions only")
             return []
         name = Path(source).name
+        readable = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if readable != name:
+            self.diagnose("warning", "bag-original-name",
+                          f"the input's file name is not UTF-8; packed as {readable!r}")
+            name = readable
         reader = prov.format if prov and prov.format else None
         return [_Payload(f"data/original/{name}", "original", _media_type(name),
                          source=Path(source), original_name=name,
@@ -259,7 +282,7 @@ class _Builder:
         seen: dict[str, str] = {}
         for item in payload:
             nfc = unicodedata.normalize("NFC", item.path)
-            problem = path_problem(nfc)
+            problem = path_problem(nfc) or _not_utf8(nfc)
             if problem:
                 raise PackageError(f"{item.path!r}: {problem}")
             if nfc in seen:
@@ -374,7 +397,16 @@ class _Builder:
 
 
 def _tag_lines(elements: Sequence[tuple[str, str | None]]) -> bytes:
-    return "".join(f"{label}: {value}\n" for label, value in elements).encode("utf-8")
+    text = "".join(f"{label}: {value}\n" for label, value in elements)
+    return text.encode("utf-8", "replace")  # a lone surrogate in a title becomes '?'
+
+
+def _not_utf8(path: str) -> str | None:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not encodable as UTF-8 (a lone surrogate)"
+    return None
 
 
 def _one_line(text: str) -> str:

@@ -67,6 +67,8 @@ class PremisContext:
     source_relative: str | None = None
     #: does the original still hash to the provenance's sha256? (None: nothing to compare)
     original_matches: bool | None = None
+    #: what the bag writer itself reported
+    package_diagnostics: Sequence[Diagnostic] = ()
 
 
 def premis_xml(article: Article, ctx: PremisContext) -> bytes:
@@ -206,8 +208,9 @@ class _Record:
         self.event("message digest calculation", f"{names} of every payload file "
                    "(manifest-*.txt) and tag file (tagmanifest-*.txt)", "success", [],
                    [(converter, "executing program")], [(f.path, "source") for f in ctx.files])
+        outcome, notes = _outcome(ctx.package_diagnostics)
         self.event("information package creation", f"BagIt 1.0 bag {ctx.bag_name} (RFC 8493)",
-                   "success", [], [(converter, "executing program")], [])
+                   outcome, notes, [(converter, "executing program")], [])
 
         for record in ctx.files:
             self.object(record)
