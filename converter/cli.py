@@ -162,6 +162,10 @@ def convert(
         result = run_batch(inputs, output, options, ConsoleReporter(quiet=quiet))
     except (ConverterError, OSError) as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        _err("converter: interrupted; finished outputs are kept, and running the same command "
+             "again converts the rest")
+        raise typer.Exit(130) from None
     raise typer.Exit(result.exit_code)
 
 

@@ -1,0 +1,134 @@
+"""The terminal side of a batch: plain lines, quiet mode, the progress bar, interruption."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from batch_support import cli_env, install_plugin, load_report, make_article, write_json_inputs
+
+from converter.batch import BatchOptions, run_batch
+from converter.batch_console import ConsoleReporter
+from converter.model import Diagnostic, Provenance
+
+
+def tree(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    write_json_inputs(src, ["a.json", "b.json"])
+    (src / "broken.json").write_text("{", encoding="utf-8")
+    warned = make_article(3)
+    warned.provenance = Provenance(diagnostics=[
+        Diagnostic("warning", "lost", "a table was dropped", place="body[1]"),
+        Diagnostic("info", "note", "just so you know")])
+    (src / "warned.json").write_text(warned.to_json(), encoding="utf-8")
+    return src
+
+
+def test_plain_lines_problems_and_summary(tmp_path: Path) -> None:
+    src, err, out = tree(tmp_path), io.StringIO(), io.StringIO()
+    result = run_batch([src], tmp_path / "out", BatchOptions(formats=("json",), jobs=1),
+                       ConsoleReporter(stream=err, out=out, terminal=False))
+    lines = err.getvalue().splitlines()
+    assert f"{src / 'broken.json'}: invalid JSON: Expecting property name enclosed in double " \
+        "quotes at line 1 column 2" in lines
+    assert f"{src / 'warned.json'}: body[1]: warning: a table was dropped [lost]" in lines
+    assert not any("just so you know" in line for line in lines)  # info only with --verbose
+    assert [line.split()[0] for line in lines if line.startswith("[")] == [
+        "[1/4]", "[2/4]", "[3/4]", "[4/4]"]
+    assert "[1/4] ok      " in err.getvalue() and "failed " in err.getvalue()
+    summary = out.getvalue()
+    assert "report:" in summary and str(result.report_path) in summary
+    for word in ("inputs", "ok", "failed", "skipped", "ignored"):
+        assert word in summary
+
+
+def test_verbose_shows_info_and_quiet_shows_only_failures(tmp_path: Path) -> None:
+    src = tree(tmp_path)
+    err, out = io.StringIO(), io.StringIO()
+    run_batch([src], tmp_path / "v", BatchOptions(formats=("json",), jobs=1, verbose=True),
+              ConsoleReporter(stream=err, out=out, terminal=False))
+    assert "info: just so you know [note]" in err.getvalue()
+
+    err, out = io.StringIO(), io.StringIO()
+    run_batch([src], tmp_path / "q", BatchOptions(formats=("json",), jobs=1, quiet=True),
+              ConsoleReporter(quiet=True, stream=err, out=out, terminal=False))
+    assert err.getvalue().splitlines() == [
+        f"{src / 'broken.json'}: invalid JSON: Expecting property name enclosed in double "
+        "quotes at line 1 column 2"]
+    assert out.getvalue() == ""
+
+
+def test_progress_bar_mode_still_prints_problem_lines(tmp_path: Path) -> None:
+    src, err, out = tree(tmp_path), io.StringIO(), io.StringIO()
+    result = run_batch([src], tmp_path / "out", BatchOptions(formats=("json",), jobs=2),
+                       ConsoleReporter(stream=err, out=out, terminal=True))
+    assert result.count("ok") == 3
+    assert "broken.json: invalid JSON" in err.getvalue()
+    assert "[1/4]" not in err.getvalue()  # the bar replaces the plain lines
+
+
+SLOW_READER = '''
+import time
+from converter.model import Article, Paragraph, Text
+
+
+class SlowReader:
+    name = "slow"
+    version = "0"
+    extensions = (".slow",)
+
+    def sniff(self, data, file_name):
+        return False
+
+    def read(self, data, options):
+        time.sleep(0.05)
+        text = data.decode()
+        return Article(title=text, body=[Paragraph([Text(text)])])
+'''
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
+    site = install_plugin(tmp_path / "site", "slow-reader", {"slow_reader.py": SLOW_READER},
+                          {"converter.readers": {"slow": "slow_reader:SlowReader"}})
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for n in range(80):
+        (src / f"n{n:02}.slow").write_text(f"article {n}", encoding="utf-8")
+    args = [sys.executable, "-m", "converter", "convert", str(src), "-o", str(out), "--to",
+            "json", "--jobs", "2"]
+    process = subprocess.Popen(args, env=cli_env([site]), start_new_session=True,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("n*.json"))) < 10:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode != 0
+    assert "Traceback" not in stderr.decode()
+    assert "interrupted" in stderr.decode()
+    done = {p.name for p in out.glob("n*.json")}
+    assert 10 <= len(done) < 80
+    assert not (out / ".converter" / "journal.jsonl").exists()  # compacted on the way out
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+    rerun = subprocess.run(args, env=cli_env([site]), capture_output=True, text=True,
+                           timeout=120, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    report = load_report(out / "report.json")
+    skipped = {i["outputs"][0]["path"] for i in report["inputs"] if i["status"] == "skipped"}
+    assert skipped == done
+    assert len(list(out.glob("n*.json"))) == 80
+    assert json.loads((out / "n79.json").read_text())["title"] == "article 79"
