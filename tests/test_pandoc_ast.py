@@ -321,7 +321,7 @@ def _canonical(blocks: list[m.Block]) -> list[m.Block]:
     return out
 
 
-@settings(max_examples=150)
+@settings(max_examples=60)
 @given(body_blocks())
 def test_model_to_ast_to_model_is_exact(body: list[m.Block]) -> None:
     article = m.Article(title="T", body=body)
@@ -330,7 +330,7 @@ def test_model_to_ast_to_model_is_exact(body: list[m.Block]) -> None:
     assert back.discarded == []
 
 
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(articles())
 def test_round_trip_through_pandoc_itself(tmp_path_factory: pytest.TempPathFactory,
                                           article: m.Article) -> None:

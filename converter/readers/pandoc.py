@@ -26,6 +26,7 @@ from ..options import ReadOptions
 from ..pandoc_ast import MediaFile, article_from_pandoc, media_file
 from ..pandoc_run import PANDOC_INPUT_FORMATS, run_pandoc, split_format
 from ..registry import PANDOC_INPUTS
+from .decode import decode_text
 
 #: formats pandoc reads as bytes (zip containers); every other format is text, read as UTF-8
 BINARY_FORMATS = frozenset({"docx", "odt", "epub", "pptx", "xlsx"})
@@ -138,19 +139,18 @@ def input_format(data: bytes, options: ReadOptions) -> str:
     raise InputError("cannot tell which pandoc format this is; name one with --from pandoc:FMT")
 
 
-def _as_utf8(data: bytes, article_notes: list[str]) -> bytes:
-    """Text input as UTF-8 (pandoc assumes UTF-8 and falls back to Latin-1 silently)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+def _as_utf8(data: bytes, fmt: str, notes: list[str]) -> bytes:
+    """Text input as UTF-8 (pandoc assumes UTF-8 and falls back to Latin-1 silently).
 
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError("not text: no character encoding fits the bytes") from None
-        article_notes.append(best.encoding)
-        return str(best).encode("utf-8")
-    return data
+    Decoded by the shared rule of :mod:`converter.readers.decode` (BOM, UTF-8, windows-1252), so
+    the same bytes always read the same; RTF is 7-bit with its own escapes and goes as it is.
+    """
+    if split_format(fmt) == "rtf":
+        return data
+    decoded = decode_text(data)
+    if decoded.encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(decoded.encoding)
+    return decoded.text.encode("utf-8")
 
 
 def _collect_media(folder: Path) -> dict[str, MediaFile]:
@@ -180,7 +180,7 @@ def read_with_pandoc(data: bytes, fmt: str, options: ReadOptions,
         raise InputError(f"input is {len(data)} bytes, over the {limit}-byte limit for pandoc")
     encodings: list[str] = []
     if split_format(fmt) not in BINARY_FORMATS:
-        data = _as_utf8(data, encodings)
+        data = _as_utf8(data, fmt, encodings)
     with tempfile.TemporaryDirectory(prefix="converter-pandoc-") as tmp:
         workdir = Path(tmp)
         media_dir = workdir / "media"
@@ -204,7 +204,8 @@ def read_with_pandoc(data: bytes, fmt: str, options: ReadOptions,
     prov.format = split_format(fmt)
     if encodings:
         prov.encoding = encodings[0]
-        article.diagnose("info", "encoding", f"input decoded as {encodings[0]}, not UTF-8")
+        article.diagnose("warning", "encoding", f"not UTF-8: decoded as {encodings[0]}; "
+                         "convert the file to UTF-8 if the text looks wrong")
     article.provenance = prov
     for warning in result.warnings:
         article.diagnose("warning", "pandoc", warning)
