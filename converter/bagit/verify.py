@@ -16,7 +16,8 @@ Checks, each failure listed per file:
 * ``bag-info.txt``: well-formed ``Label: value`` lines (continuations allowed) and a
   ``Payload-Oxum`` that matches the payload's octet and file counts;
 * ``fetch.txt``: ``URL LENGTH PATH`` lines, absolute URLs, paths inside ``data/`` and listed in
-  every payload manifest; files not fetched yet make the bag incomplete (a warning), not invalid.
+  every payload manifest; a file not fetched yet makes the bag incomplete, hence invalid
+  (RFC 8493 section 3); this verifier never fetches anything.
 
 Warnings (the bag stays valid): md5sum ``*`` markers, ``./`` prefixes, names listed twice with the
 same checksum (before 1.0) or differing only in case or Unicode normalization, operating-system
@@ -428,23 +429,21 @@ class _Checker:
                     self.error(message + " (every manifest must list every payload file)")
                 else:
                     self.warn(message)
-        unfetched = 0
         for manifest in payload:
             for path, digest in manifest.entries.items():
-                if path in on_disk:
+                if path in on_disk or path in fetch:
                     continue
                 if path in self.dirs:
                     self.error(f"{path}: listed in {manifest.name} but is a folder")
-                elif path in fetch:
-                    unfetched += 1
                 elif alias := self.alias_of(manifest, path, digest, on_disk):
                     self.warn(f"{path}: not found, but {alias} (listed with the same checksum) "
                               "differs from it only in case or Unicode normalization")
                 else:
                     self.error(f"{path}: listed in {manifest.name} but missing")
-        if unfetched:
-            self.warn(f"fetch.txt: {len([p for p in fetch if p not in on_disk])} file(s) not "
-                      "fetched yet: the bag is incomplete until they are")
+        for path in sorted(fetch):
+            if path not in on_disk:
+                self.error(f"{path}: listed in fetch.txt but not fetched yet: the bag is "
+                           "incomplete (fetch the file, then verify again)")
         self.check_fixity(payload, on_disk)
 
     def alias_of(self, manifest: _Manifest, path: str, digest: str,
