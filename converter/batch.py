@@ -10,20 +10,16 @@ The flow of one run (``converter convert DIR... -o OUT``)::
   to ``OUT/<stem><ext>``. Hidden files and folders, sidecars and files no reader claims are
   skipped and counted. Two inputs that would write the same output (``foo.txt`` and ``foo.md``)
   both fail with a collision error before anything is converted: no silent renaming.
-* Ownership: ``OUT/.converter/ledger.json`` records every file the converter wrote (output path
-  -> sha256, size, input, input sha256, options hash). An existing destination is replaced only
-  when the ledger says we wrote it and it is unchanged, or with ``force``. Only the parent process
-  touches the ledger; it appends to ``journal.jsonl`` as inputs complete (flushed per line, so a
-  ``kill -9`` loses at most the inputs in flight) and compacts the journal into the ledger
-  atomically at start and end. The plan is journalled (and fsynced) before any worker starts, so
-  outputs of inputs that were in flight when the run died count as ours-but-unverified: the next
-  run redoes them instead of refusing them.
+* Ownership: the :mod:`converter.ledger` (``OUT/.converter/``) records every file the converter
+  wrote. An existing destination is replaced only when the ledger says we wrote it and it is
+  unchanged, or with ``force``. Only the parent process touches the ledger; workers get the
+  entries of their destinations with the job.
 * Resume: an input whose bytes, effective options and outputs (present, matching the ledger) are
-  unchanged is skipped; ``force`` redoes it. Stale ``.*.part`` files are removed at start.
-* Isolation: each input runs in a worker process (a ``forkserver`` context where available, else
-  ``spawn``); a worker that crashes or exceeds ``timeout`` is killed and replaced, and only its
-  input fails. One input, or ``jobs == 1``, runs in-process (no pool to pay for, and no time
-  limit).
+  unchanged is skipped; ``force`` redoes it. Stale ``.*.part`` files are removed at start; a run
+  killed with ``kill -9`` loses at most the inputs in flight.
+* Isolation: inputs run in worker processes (:class:`WorkerPool`); a worker that crashes or
+  exceeds ``timeout`` is killed and replaced, and only its input fails. One input, or
+  ``jobs == 1``, runs in-process (no pool to pay for, and no time limit).
 * Metadata: catalog row < sidecar < command line (:mod:`converter.metadata_sources`).
 
 This module never prints: progress goes to a :class:`Reporter` (the CLI passes the console one
@@ -45,16 +41,17 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from . import __version__
 from .errors import ConverterError, OutputExistsError, UsageError, WriterError
 from .fsutil import atomic_write_bytes, ensure_inside, remove_stale_parts
+from .ledger import Ledger, LedgerEntry, digest_path
 from .metadata_sources import (
     Catalog,
     is_sidecar,
@@ -70,12 +67,6 @@ from .pipeline import destination_for
 from .registry import Registry, Writer
 
 log = logging.getLogger(__name__)
-
-#: folder under OUT that holds the ledger, its journal and the lock
-STATE_DIR = ".converter"
-LEDGER_FILE = "ledger.json"
-JOURNAL_FILE = "journal.jsonl"
-LEDGER_VERSION = 1
 
 Status = Literal["ok", "failed", "skipped"]
 
@@ -253,7 +244,8 @@ def discover(inputs: Sequence[Path], extensions: set[str], exclude: set[Path]
     """Every convertible file under ``inputs``, sorted by path, and what was left out.
 
     A file named on the command line is taken whatever its extension (detection sniffs it);
-    folders are walked without following symlinked folders, pruning hidden ones and ``exclude``.
+    folders are walked without following symlinked folders, pruning hidden ones and ``exclude``
+    (absolute paths). A file reached twice (overlapping inputs) is taken once.
     """
     sources: dict[Path, Source] = {}
     ignored: list[Ignored] = []
@@ -266,7 +258,7 @@ def discover(inputs: Sequence[Path], extensions: set[str], exclude: set[Path]
             elif not given.is_file():
                 ignored.append(Ignored(str(given), "not a regular file"))
             else:
-                sources.setdefault(given.resolve(), Source(given, given.name))
+                sources.setdefault(_absolute(given), Source(given, given.name))
             continue
         for folder, dirs, files in os.walk(given):
             here = Path(folder)
@@ -274,20 +266,25 @@ def discover(inputs: Sequence[Path], extensions: set[str], exclude: set[Path]
                 if name.startswith("."):
                     ignored.append(Ignored(str(here / name), "hidden"))
                     dirs.remove(name)
-                elif (here / name).resolve() in exclude:
+                elif {_absolute(here / name), (here / name).resolve()} & exclude:
                     dirs.remove(name)
             for name in sorted(files):
                 path = here / name
-                if path.resolve() in exclude:
+                if _absolute(path) in exclude:
                     continue
                 reason = _ignore_reason(path, extensions)
                 if reason:
                     ignored.append(Ignored(str(path), reason))
                 else:
-                    sources.setdefault(path.resolve(),
+                    sources.setdefault(_absolute(path),
                                        Source(path, path.relative_to(given).as_posix()))
     ordered = sorted(sources.values(), key=lambda s: (s.display, s.relative))
     return ordered, sorted(ignored, key=lambda i: i.path)
+
+
+def _absolute(path: Path) -> Path:
+    """The absolute form of a path without asking the file system (no symlinks resolved)."""
+    return Path(os.path.abspath(path))
 
 
 def _ignore_reason(path: Path, extensions: set[str]
@@ -301,159 +298,6 @@ def _ignore_reason(path: Path, extensions: set[str]
     if not path.is_file():
         return "not a regular file"
     return None
-
-
-# --------------------------------------------------------------------------- digests and ledger
-
-
-def digest_path(path: Path) -> str | None:
-    """sha256 of a file; of a folder, sha256 of its sorted ``<sha256>  <relative path>`` lines."""
-    if path.is_file():
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
-    if path.is_dir():
-        lines = []
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and not child.is_symlink():
-                lines.append(f"{digest_path(child)}  {child.relative_to(path).as_posix()}\n")
-        return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-    return None
-
-
-def _size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """What the converter knows about one file it wrote.
-
-    ``sha256`` is ``None`` when the file is ours but unverified (its input was in flight when a
-    run died); ``input_sha256`` is ``None`` when its input did not finish cleanly. Either way the
-    file may be replaced, but never counts as complete.
-    """
-
-    sha256: str | None
-    size: int = 0
-    format: str | None = None
-    input: str | None = None
-    input_sha256: str | None = None
-    options: str | None = None
-
-
-class Ledger:
-    """The parent process's record of what the converter wrote under OUT."""
-
-    def __init__(self, output: Path) -> None:
-        self.output = output
-        self.folder = output / STATE_DIR
-        self.entries: dict[str, LedgerEntry] = {}
-        self._journal: IO[str] | None = None
-        self.warnings: list[str] = []
-
-    def key(self, path: Path) -> str:
-        """A path relative to OUT (POSIX), or absolute when outside it."""
-        try:
-            return path.resolve().relative_to(self.output.resolve()).as_posix()
-        except ValueError:
-            return str(path.resolve())
-
-    def path(self, key: str) -> Path:
-        return Path(key) if os.path.isabs(key) else self.output / key
-
-    def get(self, path: Path) -> LedgerEntry | None:
-        return self.entries.get(self.key(path))
-
-    def load(self) -> None:
-        """Read the ledger and replay the journal of an earlier (possibly killed) run."""
-        ledger = self.folder / LEDGER_FILE
-        if ledger.is_file():
-            try:
-                data = json.loads(ledger.read_text(encoding="utf-8"))
-                self.entries = {k: LedgerEntry(**v) for k, v in data["outputs"].items()}
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                self.warnings.append(f"{ledger}: unreadable ledger ({exc}); existing outputs "
-                                     "count as foreign (use --force to replace them)")
-                self.entries = {}
-        journal = self.folder / JOURNAL_FILE
-        if not journal.is_file():
-            return
-        pending: set[str] = set()
-        for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # a line torn by a kill
-            if record.get("op") == "plan":
-                pending.update(record["targets"])
-            elif record.get("op") == "done":
-                for key, entry in record["outputs"].items():
-                    self.entries[key] = LedgerEntry(**entry)
-                pending.difference_update(record["targets"])
-        for key in pending:
-            if key in self.entries or self.path(key).exists():
-                old = self.entries.get(key) or LedgerEntry(None)
-                self.entries[key] = replace(old, sha256=None, input_sha256=None)
-
-    def compact(self) -> None:
-        """Write the ledger atomically and start an empty journal."""
-        self.close_journal()
-        data = {"version": LEDGER_VERSION,
-                "outputs": {k: asdict(v) for k, v in sorted(self.entries.items())}}
-        atomic_write_bytes(self.folder / LEDGER_FILE, canonical_json(data).encode("utf-8"))
-        (self.folder / JOURNAL_FILE).unlink(missing_ok=True)
-
-    def _append(self, record: dict[str, Any], sync: bool = False) -> None:
-        if self._journal is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._journal = (self.folder / JOURNAL_FILE).open("a", encoding="utf-8")
-        self._journal.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._journal.flush()
-        if sync:
-            os.fsync(self._journal.fileno())
-
-    def plan(self, targets: list[Path]) -> None:
-        """Journal every destination this run may write, durably, before writing any."""
-        self._append({"op": "plan", "targets": [self.key(t) for t in targets]}, sync=True)
-
-    def record(self, targets: list[Path], outputs: Mapping[Path, LedgerEntry]) -> None:
-        """Journal finished outputs (flushed, so a kill of the process keeps them)."""
-        for path, entry in outputs.items():
-            self.entries[self.key(path)] = entry
-        self._append({"op": "done", "targets": [self.key(t) for t in targets],
-                      "outputs": {self.key(p): asdict(e) for p, e in outputs.items()}})
-
-    def close_journal(self) -> None:
-        if self._journal is not None:
-            self._journal.flush()
-            os.fsync(self._journal.fileno())
-            self._journal.close()
-            self._journal = None
-
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold ``OUT/.converter/lock`` so two runs never share one output folder."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with (self.folder / "lock").open("a") as handle:
-            try:
-                import fcntl
-            except ImportError:  # pragma: no cover - not POSIX
-                yield
-                return
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                raise ConverterError("another converter run is writing to this output folder",
-                                     file=str(self.output)) from exc
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # --------------------------------------------------------------------------- one input
@@ -831,16 +675,17 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         result.warnings.extend(ledger.warnings)
         _check_ours(report_path, ledger, options.force)
         catalog = load_catalog(options.catalog) if options.catalog else None
-        exclude = {p.resolve() for p in (output, report_path, options.catalog) if p is not None}
+        exclude = {q for p in (output, report_path, options.catalog) if p is not None
+                   for q in (_absolute(p), p.resolve())}
         sources, result.ignored = discover(inputs, registry.input_extensions(), exclude)
         result.warnings.extend(_metadata_warnings(sources, result.ignored, catalog))
         for warning in result.warnings:
             reporter.problem(warning, fatal=False)
         collection_path = output / f"{slugify(collection_title)}.epub" if collection_title else None
-        reserved = {p.resolve(): why for p, why in (
+        reserved = {_absolute(p): why for p, why in (
             (report_path, "the batch report"), (collection_path, "the collection EPUB")) if p}
-        plan = _plan(sources, output, options, registry, per_article, writers, ledger, catalog,
-                     reserved, want_article=collection_title is not None)
+        plan = _plan(sources, output, options, per_article, writers, ledger, catalog, reserved,
+                     want_article=collection_title is not None)
         try:
             articles = _execute(plan, options, registry, ledger, reporter, result)
             if collection_path is not None and collection_title is not None:
@@ -907,7 +752,7 @@ def _metadata_warnings(sources: list[Source], ignored: list[Ignored], catalog: C
     return warnings
 
 
-def _plan(sources: list[Source], output: Path, options: BatchOptions, registry: Registry,
+def _plan(sources: list[Source], output: Path, options: BatchOptions,
           formats: tuple[str, ...], writers: Mapping[str, Writer], ledger: Ledger,
           catalog: Catalog | None, reserved: Mapping[Path, str], want_article: bool) -> _Plan:
     """Destinations per input; collisions and foreign files fail here, before any conversion."""
@@ -922,17 +767,17 @@ def _plan(sources: list[Source], output: Path, options: BatchOptions, registry: 
                         for f in formats)
         targets_of.append(targets)
         for target in targets:
-            claims.setdefault(target.resolve(), []).append(index)
+            claims.setdefault(_absolute(target), []).append(index)
     for index, source in enumerate(sources):
         errors = []
         for target in targets_of[index]:
-            others = [sources[i].display for i in claims[target.resolve()] if i != index]
+            others = [sources[i].display for i in claims[_absolute(target)] if i != index]
             if others:
                 errors.append(f"{source.display}: name collision: {target} would also be "
                               f"written for {', '.join(others)}; rename one of them")
-            elif target.resolve() in reserved:
+            elif _absolute(target) in reserved:
                 errors.append(f"{source.display}: name collision: {target} is "
-                              f"{reserved[target.resolve()]}; rename the input")
+                              f"{reserved[_absolute(target)]}; rename the input")
             elif (target.exists() or target.is_symlink()) and not options.force \
                     and ledger.get(target) is None:
                 errors.append(str(OutputExistsError(

@@ -90,4 +90,4 @@ class ConsoleReporter:
                       f"{result.seconds:.2f}")
         console = Console(file=self.out, highlight=False)
         console.print(table)
-        console.print(f"report: {result.report_path}", markup=False)
+        console.print(f"report: {result.report_path}", markup=False, soft_wrap=True)

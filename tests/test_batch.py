@@ -264,18 +264,6 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
     assert not (out / "b.json").exists()
 
 
-def test_fail_fast_with_workers_starts_nothing_new_after_a_failure(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    write_json_inputs(src, [f"n{i:02}.json" for i in range(30)])
-    (src / "a-broken.json").write_text("[]", encoding="utf-8")
-    result = batch([src], out, fail_fast=True, jobs=2)
-    assert result.exit_code == 1
-    assert result.inputs[0].status == "failed"
-    # at most the input running beside the failed one finished
-    assert sum(r.status == "ok" for r in result.inputs) <= 1
-    assert sum(r.reason == "not started: --fail-fast" for r in result.inputs) >= 29
-
-
 def test_usage_errors(tmp_path: Path) -> None:
     write_json_inputs(tmp_path / "in", ["a.json"])
     with pytest.raises(UnknownFormatError):

@@ -131,3 +131,21 @@ def test_kill_9_of_the_whole_batch_then_rerun_finishes_the_rest(tmp_path: Path) 
     ledger = json.loads((out / ".converter" / "ledger.json").read_text())["outputs"]
     assert all(ledger[f"part{n % 3}/n{n:03}.json"]["sha256"] for n in range(total))
     assert not (out / ".converter" / "journal.jsonl").exists()
+
+
+def test_fail_fast_with_workers_starts_nothing_after_the_failure(tmp_path: Path) -> None:
+    site, src, out = faulty_site(tmp_path), tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a-crash.flt").write_text("CRASH", encoding="utf-8")
+    for n in range(10):
+        (src / f"n{n}.flt").write_text("SLOW 1.0", encoding="utf-8")
+
+    done = run_cli("convert", src, "-o", out, "--to", "json", "--jobs", "2", "--fail-fast",
+                   pythonpath=[site], timeout=90)
+
+    assert done.returncode == 1
+    items = load_report(out / "report.json")["inputs"]
+    assert items[0]["status"] == "failed"
+    # only what was already running beside the failed input finished
+    assert sum(item["status"] == "ok" for item in items) <= 2
+    assert sum(item.get("reason") == "not started: --fail-fast" for item in items) >= 8
