@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tarfile
 import zipfile
@@ -434,3 +435,21 @@ def test_bags_made_by_bagit_python(tmp_path: Path) -> None:
     assert report.info_values("Source-Organization") == ["Elsewhere"]
     (folder / "data" / "a.txt").write_text("z")
     assert not verify_bag(folder).valid
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("article.json", "data/article.json: cannot read: Permission denied"),
+    ("bagit.txt", "bagit.txt: Permission denied")])
+def test_unreadable_file_is_an_error_not_a_crash(bag: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 name: str, expected: str) -> None:
+    real_open = os.open
+
+    def refusing_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(name):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    report = verify_bag(bag)
+    assert not report.valid
+    assert any(expected in e for e in report.errors), report.errors

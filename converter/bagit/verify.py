@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import PackageError
 from .manifest import (
     VERIFY_ALGORITHMS,
     ManifestLine,
@@ -87,32 +86,35 @@ class VerifyReport:
 
 def verify_bag(path: str | os.PathLike[str]) -> VerifyReport:
     """Verify a bag folder or a tar/tgz/zip serialization; never raises for a bad bag."""
-    from .serialize import archive_kind, extract_archive
-
     bag = Path(path)
     report = VerifyReport(bag)
+    try:
+        _verify(bag, report)
+    except OSError as exc:  # unreadable files: the bag cannot be shown valid
+        report.errors.append(f"cannot read {exc.filename or bag}: {exc.strerror or exc}")
+    return report
+
+
+def _verify(bag: Path, report: VerifyReport) -> None:
+    from .serialize import archive_kind, extract_archive
+
     if bag.is_dir():
         _Checker(bag, report).run()
-        return report
+        return
     if not bag.is_file():
         report.errors.append("no such bag (neither a folder nor a file)")
-        return report
+        return
     kind = archive_kind(bag)
     if kind is None:
         report.errors.append("not a bag: neither a folder nor a tar, tgz or zip archive")
-        return report
+        return
     report.serialization = kind
     with tempfile.TemporaryDirectory(prefix="converter-verify-") as tmp:
-        try:
-            root, problems, notes = extract_archive(bag, Path(tmp), kind)
-        except PackageError as exc:
-            report.errors.append(f"archive: {exc.message}")
-            return report
+        root, problems, notes = extract_archive(bag, Path(tmp), kind)
         report.errors.extend(f"archive: {p}" for p in problems)
         report.warnings.extend(f"archive: {n}" for n in notes)
         if root is not None:
             _Checker(root, report).run()
-    return report
 
 
 @dataclass
