@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import tarfile
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -453,3 +454,14 @@ def test_unreadable_file_is_an_error_not_a_crash(bag: Path, monkeypatch: pytest.
     report = verify_bag(bag)
     assert not report.valid
     assert any(expected in e for e in report.errors), report.errors
+
+
+def test_archive_bigger_than_the_free_space_is_refused(tmp_path: Path, bag: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decompression bomb cannot fill the disk: unpacking stops at the free space."""
+    archive = _tar_with(tmp_path, bag, lambda t: None)
+    free = shutil.disk_usage(tempfile.gettempdir()).free
+    monkeypatch.setattr("converter.bagit.serialize.SPACE_MARGIN", 2 * free)  # no room at all
+    report = verify_bag(archive)
+    assert not report.valid
+    assert any("more than the free disk space" in e for e in report.errors), report.errors

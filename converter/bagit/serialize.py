@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ SUFFIXES = {"tar": ".tar", "tgz": ".tgz", "zip": ".zip"}
 _KNOWN_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 _ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 COMPRESS_LEVEL = 6
+#: free space an extraction for verification must leave on the disk
+SPACE_MARGIN = 256 * 1024 * 1024
 
 
 def bag_name_for(archive_name: str) -> str:
@@ -169,6 +172,9 @@ def extract_archive(archive: Path, into: Path, kind: str) -> tuple[Path | None, 
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         extractor.problems.append(f"cannot read the {kind} archive: {exc}")
         return None, extractor.problems, extractor.notes
+    except _TooBig as exc:
+        extractor.problems.append(str(exc))
+        return None, extractor.problems, extractor.notes
     tops = sorted(extractor.tops)
     if len(tops) != 1:
         extractor.problems.append("must hold exactly one top-level folder (the bag), found "
@@ -183,11 +189,17 @@ def extract_archive(archive: Path, into: Path, kind: str) -> tuple[Path | None, 
     return into / tops[0], extractor.problems, extractor.notes
 
 
+class _TooBig(Exception):
+    """Unpacking would fill the disk (a decompression bomb, or just too big)."""
+
+
 class _Extractor:
     """Writes archive members under ``root``, refusing anything that could escape it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: bytes we may still unpack: the free space less a margin (no archive fills the disk)
+        self.budget = shutil.disk_usage(root).free - SPACE_MARGIN
         self.problems: list[str] = []
         self.notes: list[str] = []
         self.tops: set[str] = set()
@@ -218,11 +230,14 @@ class _Extractor:
     def folder(self, rel: str) -> None:
         (self.root / rel).mkdir(parents=True, exist_ok=True)
 
-    def file(self, rel: str, source: BinaryIO) -> None:
+    def file(self, rel: str, source: BinaryIO, size: int) -> None:
         if "/" not in rel:
             self.problems.append(f"{rel}: a file outside the bag folder")
             self.top_files = True
             return
+        self.budget -= size
+        if self.budget < 0:
+            raise _TooBig(f"{rel}: the archive unpacks to more than the free disk space")
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -244,7 +259,7 @@ class _Extractor:
                     stream = tar.extractfile(member)
                     if stream is None:  # pragma: no cover - isfile() members always have data
                         continue
-                    self.file(rel, stream)  # type: ignore[arg-type]
+                    self.file(rel, stream, member.size)  # type: ignore[arg-type]
                 else:
                     self.problems.append(f"{rel}: a device, pipe or other special member")
 
@@ -263,4 +278,4 @@ class _Extractor:
                     self.folder(rel)
                 else:
                     with zipped.open(info) as stream:
-                        self.file(rel, stream)  # type: ignore[arg-type]
+                        self.file(rel, stream, info.file_size)  # type: ignore[arg-type]
