@@ -343,14 +343,20 @@ class Outcome:
     reason: str | None = None
     seconds: float = 0.0
     article: Article | None = None
+    #: the worker died or was stopped: what it wrote before is unknown
+    lost: bool = False
 
 
-def options_hash(formats: Sequence[str], read: ReadOptions, write: WriteOptions) -> str:
-    """A digest of everything besides the input bytes that shapes the outputs."""
+def options_hash(read: ReadOptions, write: WriteOptions) -> str:
+    """A digest of everything besides the input bytes that shapes an output.
+
+    The other formats asked for are not part of it: each ledger entry belongs to one format's
+    destination, so adding or dropping a format leaves the others' outputs complete.
+    """
     read_part = asdict(replace(read, file_name=None))
     write_part = asdict(replace(write, source_path=None))
-    data = {"converter": __version__, "formats": list(formats), "read": read_part,
-            "write": write_part, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
+    data = {"converter": __version__, "read": read_part, "write": write_part,
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -387,7 +393,7 @@ def _convert_job(job: Job, registry: Registry, outcome: Outcome) -> None:
     read = replace(job.read, file_name=job.display, overrides=layer_overrides(
         job.catalog_overrides, sidecar, job.read.overrides))
     write = replace(job.write, source_path=job.source, source_relative=job.relative)
-    outcome.options_hash = options_hash(job.formats, read, write)
+    outcome.options_hash = options_hash(read, write)
 
     if not job.force and job.targets and _complete(job, outcome):
         outcome.status, outcome.reason = "skipped", "unchanged"
@@ -569,7 +575,7 @@ class WorkerPool:
                 self._kill(worker)
                 outcome = Outcome(job.index, "failed", errors=[
                     f"{job.display}: timed out after {self.timeout:g} s; the worker was stopped"],
-                    seconds=self.timeout or 0.0)
+                    seconds=self.timeout or 0.0, lost=True)
             else:
                 continue
             self.busy.remove(worker)
@@ -595,7 +601,7 @@ class WorkerPool:
                 how = f"was killed by signal {-code}"
         else:
             how = f"exited with code {code}"
-        return Outcome(job.index, "failed", errors=[
+        return Outcome(job.index, "failed", lost=True, errors=[
             f"{job.display}: the worker process {how} while converting it"])
 
     def _kill(self, worker: _Worker) -> None:
@@ -824,11 +830,7 @@ def _execute(plan: _Plan, options: BatchOptions, registry: Registry, ledger: Led
 
     def done(job: Job, outcome: Outcome) -> None:
         item = _input_result(job, outcome)
-        ledger.record(list(job.targets), {
-            target: LedgerEntry(sha, size, fmt, job.relative,
-                                outcome.input_sha256 if outcome.status != "failed" else None,
-                                outcome.options_hash)
-            for fmt, target, sha, size in outcome.outputs if outcome.status != "skipped"})
+        ledger.record(list(job.targets), _ledger_entries(job, outcome))
         if outcome.article is not None:
             articles[job.index] = outcome.article
         results[job.index] = item
@@ -899,6 +901,27 @@ def _run_pool(pool: WorkerPool, jobs: list[Job], done: Callable[[Job, Outcome], 
                 done(by_index[outcome.index], outcome)
     finally:
         pool.close()
+
+
+def _ledger_entries(job: Job, outcome: Outcome) -> dict[Path, LedgerEntry]:
+    """What the ledger learns from one outcome.
+
+    A failed input's outputs are ours but never complete. After a crash or a time-out nobody
+    knows what the worker wrote, so each destination present now counts as ours-but-unverified:
+    the plan admitted only destinations that were absent or ours.
+    """
+    if outcome.status == "skipped":
+        return {}
+    complete = outcome.status == "ok"
+    entries = {path: LedgerEntry(sha, size, fmt, job.relative,
+                                 outcome.input_sha256 if complete else None, outcome.options_hash)
+               for fmt, path, sha, size in outcome.outputs}
+    if outcome.status == "failed":
+        for target in job.targets:
+            if target not in entries and (outcome.lost or target not in job.previous) \
+                    and (target.exists() or target.is_symlink()):
+                entries[target] = LedgerEntry(None, 0, None, job.relative)
+    return entries
 
 
 def _input_result(job: Job, outcome: Outcome) -> InputResult:

@@ -48,9 +48,27 @@ class FaultyReader:
 '''
 
 
+BOOM_WRITER = '''
+"""Test-only writer: the worker dies while writing an article whose title says BOOM."""
+import os
+
+
+class BoomWriter:
+    name = "boom"
+    extension = ".boom"
+
+    def write(self, article, options):
+        if "BOOM" in article.title:
+            os._exit(3)
+        return article.title.encode()
+'''
+
+
 def faulty_site(tmp_path: Path) -> Path:
-    return install_plugin(tmp_path / "site", "faulty-reader", {"faulty_reader.py": FAULTY_READER},
-                          {"converter.readers": {"faulty": "faulty_reader:FaultyReader"}})
+    return install_plugin(tmp_path / "site", "faulty-plugins",
+                          {"faulty_reader.py": FAULTY_READER, "boom_writer.py": BOOM_WRITER},
+                          {"converter.readers": {"faulty": "faulty_reader:FaultyReader"},
+                           "converter.writers": {"boom": "boom_writer:BoomWriter"}})
 
 
 def test_crashing_and_hanging_workers_fail_only_their_input(tmp_path: Path) -> None:
@@ -149,3 +167,25 @@ def test_fail_fast_with_workers_starts_nothing_after_the_failure(tmp_path: Path)
     # only what was already running beside the failed input finished
     assert sum(item["status"] == "ok" for item in items) <= 2
     assert sum(item.get("reason") == "not started: --fail-fast" for item in items) >= 8
+
+
+def test_outputs_written_before_a_worker_died_are_still_ours(tmp_path: Path) -> None:
+    site, src, out = faulty_site(tmp_path), tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.flt").write_text("fine", encoding="utf-8")
+    (src / "b.flt").write_text("BOOM", encoding="utf-8")
+
+    first = run_cli("convert", src, "-o", out, "--to", "json,boom", "--jobs", "2",
+                    pythonpath=[site])
+    assert first.returncode == 1
+    items = by_relative(load_report(out / "report.json"))
+    assert "exited with code 3" in items["b.flt"]["errors"][0]
+    assert (out / "b.json").is_file()  # written before the writer that killed the worker
+
+    # the orphan b.json is the converter's: the next run may replace it, and does
+    second = run_cli("convert", src, "-o", out, "--to", "json", "--jobs", "2",
+                     pythonpath=[site])
+    assert second.returncode == 0, second.stderr
+    items = by_relative(load_report(out / "report.json"))
+    assert items["b.flt"]["status"] == "ok"
+    assert items["a.flt"]["status"] == "skipped"
