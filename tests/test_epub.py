@@ -369,6 +369,7 @@ def test_back_matter_sections() -> None:
     assert find(bio, ".//h:a[@href='mailto:ada@example.org']") is not None
     assert find(bio, ".//h:a[@href='https://orcid.org/0000-0002-1825-0097']") is not None
     colophon = find(html, ".//h:section[@class='colophon']")
+    assert (colophon.get(EPUB_TYPE), colophon.get("role")) == ("colophon", "doc-colophon")
     assert find(colophon, "h:section[@role='doc-credits']//h:li").text == f"Credit {NASTY}"
     rights = find(colophon, "h:section[@epub:type='copyright-page']")
     assert "2021 Holder & Sons" in text_of(rights)
@@ -411,6 +412,20 @@ def test_tables_keep_spans_headers_captions_and_block_cells() -> None:
     figure = find(html, ".//h:figure[@class='table']")
     assert figure[0].tag.endswith("figcaption") and find(figure[0], "h:table") is not None
     assert xpath(html, "//h:caption//h:table") == []
+
+
+def test_heading_levels_do_not_skip_and_empty_headings_stay_anchors() -> None:
+    article = m.Article(title="Levels", language="en", body=[
+        m.Heading(1, [m.Text("one")]), m.Heading(4, [m.Text("four")]),
+        m.Heading(6, [m.Text("six")]), m.Heading(2, [m.Text("two")]),
+        m.Heading(3, [], id="empty"), m.Paragraph([m.Link("#empty", [m.Text("to it")])])])
+    html = Book(write(article)).doc()
+    body = find(html, ".//h:div[@class='article-body']")
+    assert [(e.tag.split("}")[1], text_of(e)) for e in body if e.tag != f"{{{NS['h']}}}p"] == [
+        ("h2", "one"), ("h3", "four"), ("h4", "six"), ("h3", "two"), ("div", "")]
+    assert find(body, "h:div[@id='empty']").get("class") == "empty-heading"
+    assert find(body, "h:p/h:a").get("href") == "#empty"
+    assert "epub-empty-heading" in codes(article)
 
 
 def test_notes_are_numbered_endnotes_with_backlinks() -> None:

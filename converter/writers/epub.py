@@ -431,6 +431,7 @@ class _Document:
         self.toc: list[_Toc] = []
         self.toc_stack: list[tuple[int, _Toc]] = []
         self.reference_ids: list[str] = []
+        self.outline = 1  # the rank of the last heading rendered (the title is the h1)
         self.title = self.t(article.title).strip() or _LABELS["untitled"]
 
     # ----------------------------------------------------------------- ids and labels
@@ -475,6 +476,7 @@ class _Document:
                 toc: bool = True) -> etree._Element:
         section_id = self.new_id(key)
         head = self.labelled(_sub(parent, f"h{level}", {"id": section_id}, _LABELS[key]))
+        self.outline = level
         if toc:
             self.toc.append(_Toc(_LABELS[key], f"{self.file_name}#{section_id}"))
         return head
@@ -680,7 +682,7 @@ class _Document:
             (rights.statement, rights.holder, rights.year, rights.license_url, rights.disclaimer))
         if not (article.notes or details or article.image_credits or has_rights):
             return
-        section = self.section(root, "about", "colophon", "colophon")
+        section = self.section(root, "about", "colophon", "colophon", "doc-colophon")
         self.blocks(section, article.notes)
         if details:
             listing = _sub(section, "dl", {"class": "details"})
@@ -836,11 +838,19 @@ class _Document:
                                      f"cannot render a {type(block).__name__} block", "epub")
 
     def render_heading(self, parent: etree._Element, block: Heading) -> None:
-        level = min(block.level + 1, 6)
         ident = self.model_id(block.id) if block.id else self.new_id("section")
-        head = _sub(parent, f"h{level}", {"id": ident})
-        self.inlines(head, block.content)
         title = " ".join(self.t(inline_text(block.content)).split())
+        if not title and not any(isinstance(n, Image | Note) for n in block.content):
+            # an empty heading says nothing to a screen reader: keep only its anchor
+            self.inlines(_sub(parent, "div", {"id": ident, "class": "empty-heading"}),
+                         block.content)
+            self.report.diagnose("info", "epub-empty-heading",
+                                 "a heading without text is kept as an anchor only", "epub")
+            return
+        # levels do not skip (h2 then h4 confuses navigation): at most one below the last
+        level = min(block.level + 1, 6, self.outline + 1)
+        self.outline = level
+        self.inlines(_sub(parent, f"h{level}", {"id": ident}), block.content)
         if self.block_depth or not title:
             return
         entry = _Toc(title, f"{self.file_name}#{ident}")
