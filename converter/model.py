@@ -425,9 +425,9 @@ class Article:
         """Record a non-fatal problem in the provenance."""
         if self.provenance is None:
             self.provenance = Provenance()
-        self.provenance.diagnostics.append(
-            Diagnostic(level, code, message, self.provenance.file_name, place)
-        )
+        diagnostic = Diagnostic(level, code, message, self.provenance.file_name, place)
+        if diagnostic not in self.provenance.diagnostics:  # a writer run twice says it once
+            self.provenance.diagnostics.append(diagnostic)
 
 
 def canonical_json(data: Any) -> str:

@@ -90,7 +90,7 @@ def fill_provenance(article: Article, data: bytes, fmt: str, reader_version: str
                     file_name: str | None) -> None:
     """Record where the article came from; keeps what the reader already noted."""
     prov = article.provenance or Provenance()
-    prov.file_name = Path(file_name).name if file_name else prov.file_name
+    prov.file_name = printable_name(Path(file_name).name) if file_name else prov.file_name
     prov.size = len(data)
     prov.sha256 = hashlib.sha256(data).hexdigest()
     prov.format = prov.format or fmt
@@ -99,6 +99,11 @@ def fill_provenance(article: Article, data: bytes, fmt: str, reader_version: str
     for diagnostic in prov.diagnostics:
         diagnostic.file = diagnostic.file or prov.file_name
     article.provenance = prov
+
+
+def printable_name(name: str) -> str:
+    """A file name as valid Unicode: undecodable bytes (surrogates in Python) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def parse(source: str | Path | bytes, options: ReadOptions | None = None,

@@ -61,12 +61,15 @@ def destination_for(out_dir: Path, stem: str, settings: BagSettings) -> Path:
     return out_dir / f"{stem}.bag{SUFFIXES.get(settings.serialization, '')}"
 
 
-def bag_clock(options: WriteOptions, article: Article) -> datetime:
-    """The one time the bag uses: the project clock, or midnight of an explicit Bagging-Date."""
+def bag_clock(options: WriteOptions) -> datetime:
+    """The one time the bag uses: the project clock, or midnight of an explicit Bagging-Date.
+
+    Unlike a rendition, a bag is dated when it is made: the article's own date is no fallback.
+    """
     if options.build_time is None and source_date_epoch() is None and options.bag.bagging_date:
         return datetime.combine(date.fromisoformat(options.bag.bagging_date), datetime.min.time(),
                                 UTC)
-    return build_time(options, article.dates.get("published"))
+    return build_time(options)
 
 
 def write_bag(article: Article, destination: Path, options: WriteOptions,
@@ -138,9 +141,11 @@ class _Builder:
         self.options = options
         self.settings = settings
         self.registry = registry or default_registry()
-        self.clock = bag_clock(options, article)
-        #: renditions inside the bag share the bag's clock (so --bagging-date pins them too)
-        self.render_options = replace(options, build_time=self.clock)
+        self.clock = bag_clock(options)
+        #: an explicit --bagging-date pins the renditions too; otherwise they are made exactly
+        #: as beside the bag (same clock rules, so the same bytes)
+        self.render_options = (replace(options, build_time=self.clock)
+                               if options.bag.bagging_date else options)
         self.algorithms = settings.algorithms
         self.digests: dict[str, dict[str, str]] = {}  # bag path -> algorithm -> hex
         self.sizes: dict[str, int] = {}
