@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import make_corpus, samples
 from measure import Memory, median_wall, peak_memory, run
+from startup import import_times, profile_conversion
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -132,6 +133,9 @@ class Results:
     single: float = 0.0
     help: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
+    imports: dict[str, float] = field(default_factory=dict)
+    profile: dict[str, float] = field(default_factory=dict)
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)
     seconds: float = 0.0
 
 
@@ -170,7 +174,7 @@ def measure_memory(base_dir: Path, sizes: list[int], writers: tuple[str, ...]
     return found
 
 
-def measure_startup(base_dir: Path, times: int) -> tuple[float, float]:
+def measure_startup(base_dir: Path, times: int, results: Results) -> None:
     work = Path(tempfile.mkdtemp(prefix="converter-bench-one-", dir=base_dir))
     try:
         one = work / "one.txt"
@@ -179,8 +183,11 @@ def measure_startup(base_dir: Path, times: int) -> tuple[float, float]:
         run(converter_cmd("--help"))  # warm the page cache and bytecode once
         single = median_wall(converter_cmd("convert", one, "-o", work / "out"), times, env(),
                              before=[work / "out"])
-        help_wall = median_wall(converter_cmd("--help"), times, env())
-        return single, help_wall
+        results.single = single
+        results.help = median_wall(converter_cmd("--help"), times, env())
+        results.imports = import_times()
+        results.profile = profile_conversion(["convert", str(one), "-o", str(work / "prof"),
+                                              "--quiet"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -267,7 +274,9 @@ def report(results: Results) -> str:
     t = TARGETS
     lines = [SECTION, "",
              f"Measured by `bench/run.py` ({time.strftime('%Y-%m-%d')}, {results.seconds / 60:.1f}"
-             f" min) on {machine()}.", "",
+             f" min) on {machine()}; load average at the start "
+             f"{' '.join(f'{x:.2f}' for x in results.load)} (other work on the machine slows "
+             "every figure but the ratios taken within one run less).", "",
              f"Full pipeline: `converter convert CORPUS -o OUT --to {','.join(results.writers)}"
              "`, wall time of the whole command (start-up, discovery, report and ledger "
              "included). Corpus: variants of the sample articles, 3-35 KB each. Baseline: per "
@@ -317,6 +326,18 @@ def report(results: Results) -> str:
                   "", "| stage | ms | share |", "|---|---:|---:|"]
         for name, ms in results.stages.items():
             lines.append(f"| {name} | {ms:.1f} | {ms / total:.0%} |")
+    if results.imports:
+        lines += ["", "`converter --help`: cumulative import time (`python -X importtime`, median "
+                  "ms): " + ", ".join(f"{name} {ms:.0f}" for name, ms in results.imports.items())
+                  + "."]
+    if results.profile:
+        total = results.profile.get("total (profiled)", 0.0)
+        lines += ["", "`converter convert one.txt -o out` under cProfile (inflated; cumulative, "
+                  "nested: run_batch holds read and write):", "", "| part | ms | share |",
+                  "|---|---:|---:|"]
+        for name, seconds in results.profile.items():
+            share = f"{seconds / total:.0%}" if total else ""
+            lines.append(f"| {name} | {seconds * 1000:.0f} | {share} |")
     return "\n".join(lines) + "\n"
 
 
@@ -348,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         args.articles, args.memory_sizes = 20, "100,300"
     started = time.perf_counter()
     writers, missing = present_writers(FULL)
-    results = Results(writers, missing)
+    results = Results(writers, missing, load=os.getloadavg())
     baseline_articles = min(args.baseline_articles or args.articles, args.articles)
     disks = [("work disk", args.work_disk)]
     if args.tmpfs.is_dir():
@@ -358,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.memory_sizes.split(",") if s.strip()]
     results.cheap = tuple(w for w in CHEAP if w in writers) or ("json",)
     results.memory = measure_memory(args.work_disk, sizes, results.cheap)
-    results.single, results.help = measure_startup(args.work_disk, 7)
+    measure_startup(args.work_disk, 7, results)
     results.stages = measure_stages(writers, 20)
     results.seconds = time.perf_counter() - started
     section = report(results)
