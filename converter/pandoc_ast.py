@@ -104,6 +104,7 @@ _SPAN_CLASSES: dict[str, Callable[[list[Inline]], Inline]] = {
     "smallcaps": SmallCaps, "small-caps": SmallCaps, "underline": Underline, "ul": Underline,
 }
 _DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%Y/%m/%d",
                  "%Y.%m.%d", "%d.%m.%Y")
@@ -423,6 +424,8 @@ def _inline(state: _ReadState, node: Json, place: str) -> list[Inline]:
                 return [_SPAN_CLASSES[cls](inlines)]
         return inlines
     if tag == "RawInline":
+        if content[0] == "html" and _BR_RE.fullmatch(content[1]):  # a hard break in raw HTML
+            return [LineBreak()]
         _raw(state, content, place)
         return []
     state.article.diagnose("warning", "pandoc-unknown-inline",

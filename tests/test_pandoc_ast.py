@@ -80,6 +80,7 @@ def test_every_inline_type_maps() -> None:
         {"t": "Cite", "c": [[citation], s("[@doe99]")]},
         {"t": "Span", "c": [["", ["smallcaps"], []], s("span sc")]},
         {"t": "Span", "c": [["anchor", [], []], s("plain")]},
+        {"t": "RawInline", "c": ["html", "<br />"]}, {"t": "Str", "c": "end"},
     ]
     article = article_from_pandoc(doc([{"t": "Plain", "c": inlines}], {"title": inl("T")}))
     (para,) = article.body
@@ -92,7 +93,7 @@ def test_every_inline_type_maps() -> None:
         m.Quoted("single", [m.Text("q")]), m.Note([m.Paragraph([m.Text("note")])]),
         m.Image("https://example.org/a.png", [m.Text("alt")]), m.Math("e=mc^2", True),
         m.Citation(["doe99"], [m.Text("[@doe99]")]), m.SmallCaps([m.Text("span sc")]),
-        m.Text("plain"),
+        m.Text("plain"), m.LineBreak(), m.Text("end"),
     ]
 
 
