@@ -63,7 +63,7 @@ from .metadata_sources import (
 )
 from .model import Article, Diagnostic, canonical_json
 from .options import ReadOptions, WriteOptions
-from .pipeline import destination_for
+from .pipeline import destination_for, detect_format, parse_bytes, read_input, write_outputs
 from .registry import Registry, Writer
 
 log = logging.getLogger(__name__)
@@ -379,17 +379,15 @@ def run_job(job: Job, registry: Registry) -> Outcome:
 
 
 def _convert_job(job: Job, registry: Registry, outcome: Outcome) -> None:
-    from .pipeline import detect_format, parse_bytes, read_input, write_outputs
-
     data = read_input(job.source, job.read)
     outcome.input_sha256 = hashlib.sha256(data).hexdigest()
-    notes = [Diagnostic("warning", "catalog", note, job.display) for note in job.catalog_notes]
+    notes = [("catalog", note) for note in job.catalog_notes]
     sidecar: dict[str, Any] = {}
     found = sidecars_for(job.source)
     if found:
         sidecar = load_sidecar(found[0])
-        notes += [Diagnostic("warning", "sidecar", f"{extra.name} ignored: {found[0].name} "
-                             "takes precedence", job.display) for extra in found[1:]]
+        notes += [("sidecar", f"{extra.name} ignored: {found[0].name} takes precedence")
+                  for extra in found[1:]]
     read = replace(job.read, file_name=job.display, overrides=layer_overrides(
         job.catalog_overrides, sidecar, job.read.overrides))
     write = replace(job.write, source_path=job.source, source_relative=job.relative)
@@ -398,15 +396,15 @@ def _convert_job(job: Job, registry: Registry, outcome: Outcome) -> None:
     if not job.force and job.targets and _complete(job, outcome):
         outcome.status, outcome.reason = "skipped", "unchanged"
         outcome.format = detect_format(data, job.display, registry, read.format)
-        outcome.outputs = [(e.format or "", t, e.sha256, e.size)
-                           for t in job.targets if (e := job.previous[t])]
+        entries = [(t, job.previous[t]) for t in job.targets]
+        outcome.outputs = [(e.format or "", t, e.sha256, e.size) for t, e in entries]
         if job.want_article:
             outcome.article = parse_bytes(data, read, registry)
         return
 
     article = parse_bytes(data, read, registry)
-    for note in notes:
-        article.diagnose(note.level, note.code, note.message)
+    for code, message in notes:
+        article.diagnose("warning", code, message)
     prov = article.provenance
     outcome.format = prov.format if prov else None
     outcome.diagnostics = list(prov.diagnostics) if prov else []
