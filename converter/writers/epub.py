@@ -126,7 +126,7 @@ _LINK_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel", "urn", "news
 _HOST_SCHEMES = frozenset({"http", "https", "ftp"})
 _URL_SAFE = "/:@!$&'()*+,;=-._~%?"
 
-#: EPUB core media types for images, by the signature their bytes start with
+#: file extensions of the EPUB core image media types (what :func:`sniff_image` recognises)
 _IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
                      "image/webp": "webp", "image/svg+xml": "svg"}
 
@@ -155,7 +155,7 @@ _LABELS = {
     "credits": "Image credits", "rights": "Rights", "published": "Published",
     "source": "Source", "type": "Type", "backlink": "Back to reference {n}", "image": "Image",
     "untitled": "Untitled", "and": "and", "copyright": "Copyright ©", "license": "Licence:",
-    "disclaimer": "Disclaimer:", "orcid": "ORCID", "publication": "Publication",
+    "disclaimer": "Disclaimer:", "orcid": "ORCID",
 }
 _LABEL_LANGUAGE = "en"
 
@@ -1410,6 +1410,10 @@ class _Sink:
         self.entries[name] = data.encode("utf-8") if isinstance(data, str) else data
 
 
+#: what ebooklib declares on every package; "rendition" is reserved in EPUB 3 and unused here
+_EBOOKLIB_PREFIX = "rendition: http://www.idpf.org/vocab/rendition/#"
+
+
 class _Packer(epub.EpubWriter):  # type: ignore[misc]
     """ebooklib's writer, rendering the container, package document and NCX into memory."""
 
@@ -1432,8 +1436,7 @@ class _Packer(epub.EpubWriter):  # type: ignore[misc]
 
     def _write_opf_file(self, root: Any) -> None:
         root.set(XML_LANG, self.language)
-        if root.get("prefix", "").startswith("rendition:") and " " not in root.get(
-                "prefix", "").split(": ", 1)[1]:
+        if root.get("prefix") == _EBOOKLIB_PREFIX:
             del root.attrib["prefix"]  # a reserved prefix, and we use no rendition property
         for element in root.iter("meta"):
             if element.get("property") == "dcterms:modified":
