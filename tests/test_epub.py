@@ -628,7 +628,7 @@ def check_structure(book: Book) -> None:
             assert f"EPUB/{img.get('src')}" in book.entries
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(articles())
 def test_property_articles_make_consistent_books(article: m.Article) -> None:
     pinned = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC))  # undated: else "now"
