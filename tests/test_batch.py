@@ -13,7 +13,8 @@ import pytest
 from batch_support import by_relative, load_report, make_article, run_cli, write_json_inputs
 
 from converter.batch import BatchOptions, BatchResult, run_batch
-from converter.errors import OutputExistsError, UnknownFormatError, UsageError
+from converter.errors import ConverterError, OutputExistsError, UnknownFormatError, UsageError
+from converter.ledger import Ledger
 from converter.model import Diagnostic, Provenance
 from converter.options import EpubOptions, ReadOptions, WriteOptions
 
@@ -331,3 +332,11 @@ def test_collection_needs_epub_among_the_formats(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--collection"):
         batch([tmp_path / "in"], tmp_path / "out",
               write=WriteOptions(epub=EpubOptions(collection_title="T")))
+
+
+def test_two_runs_never_share_an_output_folder(tmp_path: Path) -> None:
+    write_json_inputs(tmp_path / "in", ["a.json"])
+    out = tmp_path / "out"
+    with Ledger(out).locked(), pytest.raises(ConverterError, match="another converter run"):
+        batch([tmp_path / "in"], out)
+    assert batch([tmp_path / "in"], out).exit_code == 0  # the lock went with its holder
