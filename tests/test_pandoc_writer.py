@@ -227,3 +227,11 @@ def test_the_output_format_list_matches_the_binary() -> None:
                                 check=True, text=True).stdout.split())
     assert listed - PANDOC_OUTPUT_FORMATS == {"json", "native", "chunkedhtml", "pdf"}
     assert listed >= PANDOC_OUTPUT_FORMATS
+
+
+def test_speech_survives_html_both_ways() -> None:
+    """Our HTML (Div.speech with data-speaker) read back by our pandoc reader is a speech again."""
+    out = PandocWriter("html").write(sample(), WriteOptions())
+    back = read_with_pandoc(out, "html", ReadOptions())
+    assert [b for b in back.body if isinstance(b, m.Speech)] == [
+        m.Speech("Ann Reporter", [m.Paragraph([m.Text("How did it start?")])], "interviewer")]
