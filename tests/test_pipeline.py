@@ -40,3 +40,12 @@ def test_detection_by_content_when_the_extension_says_nothing(seed_plain: Path) 
     assert detect_format(seed_plain.read_bytes(), "article.unknown") == "text"
     assert detect_format(b'{"schema_version": "1.0", "title": "T"}', None) == "json"
     assert detect_format(b"<?xml version='1.0'?><article><front/></article>", None) == "jats"
+
+
+def test_json_with_a_lone_surrogate_is_refused_in_one_line() -> None:
+    import pytest
+
+    from converter.errors import InputError
+
+    with pytest.raises(InputError, match="lone surrogate"):
+        parse(b'{"schema_version": "1.0", "title": "bad \\ud800 text"}')

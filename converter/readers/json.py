@@ -27,4 +27,9 @@ class JsonReader:
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
                              ) from exc
+        try:  # "\ud800" escapes decode to lone surrogates, which no UTF-8 output can hold
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError("invalid Unicode: a lone surrogate escape (\\ud800-\\udfff)"
+                             ) from exc
         return load_article(document, file=options.file_name)
