@@ -228,3 +228,8 @@ def test_the_sandbox_refuses_latex_includes(tmp_path: Path) -> None:
     article = parse_bytes(source.encode(), ReadOptions(file_name="x.tex"))
     assert "TOPSECRET" not in article.to_json()
     assert "Before." in m.block_text(article.body)
+
+
+def test_absurd_nesting_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="nests too deeply"):
+        PandocReader().read(b"> " * 3000 + b"deep\n", ReadOptions(format="pandoc:markdown"))

@@ -188,13 +188,16 @@ def read_with_pandoc(data: bytes, fmt: str, options: ReadOptions,
                             data, timeout=options.pandoc_timeout, workdir=workdir,
                             error=InputError, action=f"read the input as {fmt}")
         media = _collect_media(media_dir)
-        try:
-            document = json.loads(result.output)
-        except ValueError as exc:
-            raise InputError(f"pandoc printed no valid JSON AST: {exc}") from exc
         if not fallback_title and options.file_name:
             fallback_title = Path(options.file_name).stem
-        article = article_from_pandoc(document, media, fallback_title, title)
+        try:
+            document = json.loads(result.output)
+            article = article_from_pandoc(document, media, fallback_title, title)
+        except RecursionError as exc:
+            raise InputError("the document nests too deeply to convert (lists or quotes "
+                             "hundreds of levels deep)") from exc
+        except ValueError as exc:
+            raise InputError(f"pandoc printed no valid JSON AST: {exc}") from exc
         leaked = str(workdir)
         for image_url in _image_urls(document):
             if image_url.startswith(leaked) and image_url not in media:
