@@ -313,6 +313,9 @@ class _Reader:
     # ---- bookkeeping
 
     def place(self, el: etree._Element) -> str:
+        if not isinstance(el.tag, str):  # lxml cannot give an entity node's path
+            parent = el.getparent()
+            return self.tree.getpath(parent) if parent is not None else ""
         return self.tree.getpath(el)
 
     def lose(self, el: etree._Element, what: str) -> None:
@@ -332,7 +335,7 @@ class _Reader:
             return self.declared[name]
         value = html.entities.html5.get(f"{name};")
         if value is None:
-            self.lose(node, f"&{name}; (an undeclared entity) kept as its name")
+            self.lose(node, f"&{name}; (an external or unknown entity) kept as its name")
             return f"&{name};"
         return value
 
@@ -1123,36 +1126,36 @@ class _Reader:
     def table_wrap(self, wrap: etree._Element) -> list[Block]:
         caption = self.caption(wrap)
         table = next(wrap.iter("table"), None)
+        result: Table | Figure
         if table is None:
             self.lose(wrap, "without an XHTML table (an image or OASIS table), read as a figure")
             content = [b for child in wrap if isinstance(child.tag, str)
                        and child.tag in ("graphic", "alternatives", "media", "preformat")
                        for b in self.block(child)]
-            return [Figure(content, caption, wrap.get("id"))]
-        result = Table(caption=caption, id=wrap.get("id"))
-        for col in table.iter("col"):
-            result.columns.append(ColumnSpec(_align(col.get("align")), _width(col.get("width"))))
-        for child in table:
-            if not isinstance(child.tag, str) or child.get("content-type") == PLACEHOLDER:
-                continue
-            rows = [child] if child.tag == "tr" else child.findall("tr")
-            target = {"thead": result.head, "tfoot": result.foot}.get(child.tag, result.body)
-            if child.tag in ("thead", "tfoot", "tbody", "tr"):
-                target += [self.row(tr) for tr in rows]
-        foot = wrap.find("table-wrap-foot")
-        if foot is not None:
-            for child in foot:
-                if not isinstance(child.tag, str) or child.tag in ("title", "label"):
+            result = Figure(content, caption, wrap.get("id"))
+        else:
+            result = Table(caption=caption, id=wrap.get("id"))
+            for col in table.iter("col"):
+                result.columns.append(ColumnSpec(_align(col.get("align")),
+                                                 _width(col.get("width"))))
+            for child in table:
+                if not isinstance(child.tag, str) or child.get("content-type") == PLACEHOLDER:
                     continue
-                if child.tag == "fn-group":
-                    fns = child.findall("fn")
-                else:
-                    fns = [child] if child.tag == "fn" else []
-                    if not fns:
-                        result.caption += self.block(child)
-                for fn in fns:
-                    if fn.get("id") not in self.used_fns:
-                        result.caption += self.fn_blocks(fn)
+                rows = [child] if child.tag == "tr" else child.findall("tr")
+                target = {"thead": result.head, "tfoot": result.foot}.get(child.tag, result.body)
+                if child.tag in ("thead", "tfoot", "tbody", "tr"):
+                    target += [self.row(tr) for tr in rows]
+        # the foot's notes and paragraphs, credits and permissions: after the caption
+        for part in wrap.iterfind("table-wrap-foot/*"):
+            if not isinstance(part.tag, str) or part.tag in ("title", "label"):
+                continue
+            fns = part.findall("fn") if part.tag == "fn-group" else (
+                [part] if part.tag == "fn" else [])
+            if not fns:
+                result.caption += self.block(part)
+            for fn in fns:
+                if fn.get("id") not in self.used_fns:
+                    result.caption += self.fn_blocks(fn)
         for child in wrap:
             if isinstance(child.tag, str) and child.tag in ("attrib", "permissions"):
                 text = self.text(child)
@@ -1257,9 +1260,12 @@ class _Reader:
             case "inline-formula" | "disp-formula" | "tex-math":
                 display = tag == "disp-formula" or el.get("content-type") == DISPLAY
                 out: list[Inline] = [self.formula(el, display)]
-                label = el.find("label")
-                if label is not None and tag == "disp-formula":
-                    out.append(Text(f" {self.text(label)}"))
+                for part in el:  # an equation number, or text that is not the formula itself
+                    if isinstance(part.tag, str) and part.tag not in (
+                            "tex-math", MML_MATH, "alternatives") and self.text(part):
+                        out.append(Text(f" {self.text(part)}"))
+                        if part.tag != "label":
+                            self.lose(part, "inside a formula read as text after it")
                 return out
             case "alternatives":
                 best = self.preferred(el)
