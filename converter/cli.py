@@ -230,7 +230,7 @@ def validate(
             raise _fail(exc) from None
         except ConverterError as exc:
             failed += 1
-            errors = getattr(exc, "errors", None) or [exc.message]
+            errors = getattr(exc, "errors", None) or exc.message.splitlines()
             for message in errors:
                 _err(f"{file}: {message}")
     raise typer.Exit(1 if failed else 0)
