@@ -1,4 +1,4 @@
-"""``converter validate --jats`` and converter.jats_validate: the real DTDs, found by catalog.xml."""
+"""``converter validate --jats`` and converter.jats_validate: real DTDs, found via catalog.xml."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_valid_and_invalid_files(corpus: Path, jats_dtd: Path) -> None:
 def test_not_well_formed_and_unreadable(jats_dtd: Path, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="not well-formed"):
         validate_jats_bytes(b"<article><front>", jats_dtd)
-    with pytest.raises(InputError, match="no such file|cannot read"):
+    with pytest.raises(InputError, match=r"no such file|cannot read"):
         validate_jats_file(tmp_path / "missing.xml", jats_dtd)
 
 
@@ -56,7 +56,7 @@ def test_dtd_folder_from_option_or_environment(jats_dtd: Path, tmp_path: Path,
     monkeypatch.delenv("CONVERTER_JATS_DTD", raising=False)
     with pytest.raises(UsageError, match="CONVERTER_JATS_DTD"):
         find_dtd_dir(None)
-    with pytest.raises(UsageError, match="catalog.xml"):
+    with pytest.raises(UsageError, match=r"catalog\.xml"):
         find_dtd_dir(tmp_path)
     monkeypatch.setenv("CONVERTER_JATS_DTD", str(jats_dtd))
     assert find_dtd_dir(None) == jats_dtd.resolve()
