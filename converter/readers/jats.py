@@ -1353,26 +1353,35 @@ class _Reader:
             return {}
         from ..pandoc_run import run_pandoc
 
-        page = "".join(f"<p>{etree.tostring(_unprefixed(m), encoding='unicode')}</p>"
-                       for m in wanted)
+        page = "".join(f'<div id="m{i}"><p>{etree.tostring(_unprefixed(m), encoding="unicode")}'
+                       "</p></div>" for i, m in enumerate(wanted))
         try:
             with tempfile.TemporaryDirectory(prefix="converter-jats-") as workdir:
                 result = run_pandoc(["-f", "html", "-t", "json"], page.encode("utf-8"),
                                     timeout=self.options.pandoc_timeout, workdir=Path(workdir),
                                     error=InputError, action="convert MathML to TeX")
-            blocks = json.loads(result.output)["blocks"]
-        except (ConverterError, ValueError, KeyError) as exc:
+            found = _tex_by_div(json.loads(result.output)["blocks"])
+        except (ConverterError, ValueError, LookupError, TypeError, AttributeError) as exc:
             self.article.diagnose("warning", "jats-mathml", f"MathML kept as text: {exc}")
             return {}
-        out: dict[str, str] = {}
-        for math, block in zip(wanted, blocks, strict=False):
-            found = [c for c in block.get("c", []) if isinstance(c, dict) and c.get("t") == "Math"]
-            if block.get("t") == "Para" and found:
-                out[self.place(math)] = found[0]["c"][1]
-        return out
+        return {self.place(math): found[f"m{i}"] for i, math in enumerate(wanted)
+                if f"m{i}" in found}
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _tex_by_div(blocks: list[Any]) -> dict[str, str]:
+    """The first TeX formula of each pandoc ``Div [[id, classes, attrs], [Para [...]]]``."""
+    out: dict[str, str] = {}
+    for block in blocks:
+        if block["t"] != "Div":
+            continue
+        tex = [node["c"][1] for para in block["c"][1] if para["t"] == "Para"
+               for node in para["c"] if node["t"] == "Math"]
+        if tex:
+            out[block["c"][0][0]] = tex[0]
+    return out
 
 
 def _as_article(fragment: etree._Element) -> etree._ElementTree:
