@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -166,6 +167,32 @@ def load_dtd(dtd_dir: Path | None = None, public_id: str = DEFAULT_PUBLIC_ID) ->
     if path is None:
         raise UsageError(f"{folder}: the catalog has no DTD for {public_id!r}")
     return _loaded(folder, path).dtd
+
+
+def character_entity(name: str, dtd_dir: Path | None = None) -> str | None:
+    """The text of a character entity the JATS DTD declares (ISO 8879 and 9573-13 sets), if any.
+
+    None when there is no DTD folder (``dtd_dir`` or ``$CONVERTER_JATS_DTD``) or no such entity.
+    """
+    try:
+        folder = find_dtd_dir(dtd_dir)
+    except UsageError:
+        return None
+    return _character_entities(folder).get(name)
+
+
+@functools.cache
+def _character_entities(folder: Path) -> dict[str, str]:
+    path = load_catalog(folder).resolve(DEFAULT_PUBLIC_ID, None)
+    if path is None:
+        return {}
+    out = {}
+    for decl in _loaded(folder, path).dtd.entities():  # type: ignore[attr-defined]
+        text = re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: chr(int(m.group(1), 16)),
+                      decl.content or "")
+        if decl.name and 0 < len(text) <= 4 and not text.isspace() and "&" not in text:
+            out[decl.name] = text  # a character, not a parameter entity's content model
+    return out
 
 
 def _loaded(folder: Path, path: Path) -> LoadedDtd:

@@ -353,3 +353,17 @@ def test_reading_needs_no_dtd(monkeypatch: pytest.MonkeyPatch, corpus: Path) -> 
     article = parse(corpus / "jats/journal.pmed.0020124.xml")
     assert article.title == "Why Most Published Research Findings Are False"
     assert len(article.references) > 30
+
+
+def test_named_entities(monkeypatch: pytest.MonkeyPatch, jats_dtd: Path) -> None:
+    """HTML 5 / ISO names always; the DTD's own sets (&b.alpha;) through the local catalog."""
+    data = (b'<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and '
+            b'Interchange DTD v1.3 20210610//EN" "JATS-archivearticle1-3.dtd"><article><front>'
+            b"<article-meta><title-group><article-title>A&mdash;B&nbsp;C &b.alpha;"
+            b"</article-title></title-group></article-meta></front></article>")
+    monkeypatch.delenv("CONVERTER_JATS_DTD", raising=False)
+    without = parse(data, ReadOptions(format="jats"))
+    assert without.title == "A\u2014B C &b.alpha;"  # whitespace normalized, as everywhere
+    assert any("&b.alpha;" in d.message for d in without.provenance.diagnostics)  # type: ignore
+    monkeypatch.setenv("CONVERTER_JATS_DTD", str(jats_dtd))
+    assert parse(data, ReadOptions(format="jats")).title == "A\u2014B C \U0001d6c2"

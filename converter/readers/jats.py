@@ -334,6 +334,10 @@ class _Reader:
         if name in self.declared:
             return self.declared[name]
         value = html.entities.html5.get(f"{name};")
+        if value is None:  # the DTD's own sets (&b.alpha;), from the local catalog if there is one
+            from ..jats_validate import character_entity
+
+            value = character_entity(name)
         if value is None:
             self.lose(node, f"&{name}; (an external or unknown entity) kept as its name")
             return f"&{name};"
