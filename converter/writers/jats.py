@@ -146,12 +146,14 @@ DISPLAY_PARENTS = frozenset({"p", "td", "th", "term", "named-content"})
 ELEMENT_ONLY = frozenset({
     "article", "processing-meta", "front", "journal-meta", "journal-title-group", "publisher",
     "article-meta", "article-categories", "subj-group", "title-group", "contrib-group", "contrib",
-    "name", "name-alternatives", "pub-date", "history", "date", "pub-history", "event",
+    "name", "name-alternatives", "pub-date", "date", "pub-history", "event",
     "permissions", "license", "abstract", "kwd-group", "custom-meta-group", "custom-meta",
     "notes", "bio", "body", "back", "sec", "ack", "list", "list-item", "def-list", "def-item",
     "def", "disp-quote", "verse-group", "speech", "table-wrap", "table", "thead", "tbody",
     "tfoot", "tr", "fig", "caption", "graphic", "fn-group", "fn", "ref-list", "ref",
 })
+#: ... and where the writer indents: those, and ``history`` (it may hold text; we write none)
+INDENTED = ELEMENT_ONLY | {"history"}
 INLINE_TAGS: dict[type, str] = {Emphasis: "italic", Strong: "bold", Superscript: "sup",
                                 Subscript: "sub", SmallCaps: "sc", Strikeout: "strike",
                                 Underline: "underline"}
@@ -269,7 +271,7 @@ def serialize(root: etree._Element) -> bytes:
 def indent(element: etree._Element, depth: int = 0) -> None:
     """Indent inside element-only elements; mixed content (p, td, titles) is left exactly as is."""
     children = [c for c in element if isinstance(c.tag, str)]
-    if element.tag in ELEMENT_ONLY and children:
+    if element.tag in INDENTED and children:
         pad = "\n" + "  " * (depth + 1)
         element.text = pad
         for child in children:
