@@ -436,18 +436,20 @@ def test_hostile_article_is_still_valid(jats_dtd: Path) -> None:
                                                                m.Table()])]),
         m.BulletList([[m.HorizontalRule(), m.Table(), m.Figure([]), m.BlockQuote([]),
                        m.Speech("T", [m.BulletList([[para("x")]])])]]),
-        m.Table(body=[m.TableRow([cell])], caption=[m.BulletList([[para("cap")]])]),
+        m.Table(body=[m.TableRow([cell, m.TableCell([], align="justify")])],  # type: ignore
+                caption=[m.BulletList([[para("cap")]])]),
         para("ctl\x00\x07\x1f chars \ud800 end", note,
              m.Link("https://x", [m.Link("#same", [m.Text("in")])]),
              m.Emphasis([m.Math("d", display=True), m.LineBreak()])),
         m.Speech("Q", [m.DefinitionList([m.DefinitionItem([m.LineBreak()], [])])]),
     ]
     article = m.Article(title="t\x0bitle", body=body, contributors=[m.Contributor("A\x01")],
+                        language="en US",
                         extra={"k\x02": "v\x03"}, subjects={"topics": []})
     data = write(article)
     validate_jats_bytes(data, jats_dtd)
     codes = {d.code for d in article.provenance.diagnostics}
-    assert {"jats-id-dropped", "jats-invalid-character"} <= codes
+    assert {"jats-id-dropped", "jats-invalid-character", "jats-language"} <= codes
     assert b"\xef\xbf\xbd" in data  # U+FFFD stands where XML could not carry a character
 
 

@@ -52,6 +52,7 @@ from ..model import (
     OrderedList,
     Paragraph,
     Quoted,
+    Reference,
     SmallCaps,
     Speech,
     Strikeout,
@@ -379,7 +380,7 @@ class _Builder:
                 continue
             if type(node) in kinds:
                 self.targets[ident] = kinds[type(node)]
-            elif type(node).__name__ == "Reference":
+            elif isinstance(node, Reference):
                 self.targets[ident] = "bibr"
                 self.reference_ids.add(ident)
 
@@ -398,8 +399,11 @@ class _Builder:
         if a.article_type is not None:
             root.set("article-type", a.article_type if a.article_type in PMC_ARTICLE_TYPES
                      else "other")
-        if a.language:
-            root.set(XML_LANG, self.clean(a.language))
+        if a.language and re.fullmatch(r"[A-Za-z0-9-]+", a.language):
+            root.set(XML_LANG, a.language)
+        elif a.language:
+            self.diagnose("jats-language", f"language {a.language!r} is not a language tag; "
+                          "left out of xml:lang")
         processing = self.sub(root, "processing-meta", **{
             "tagset-family": "jats", "base-tagset": "archiving", "table-model": "xhtml",
             "math-representation": "tex"})
@@ -719,7 +723,7 @@ class _Builder:
             self.flow(self.sub(wrap, "caption"), table.caption)
         el = self.sub(wrap, "table")
         for column in table.columns:
-            self.sub(el, "col", align=column.align,
+            self.sub(el, "col", align=_align(column.align),
                      width=None if column.width is None else f"{column.width!r}*")
         for tag, rows in (("thead", table.head), ("tfoot", table.foot), ("tbody", table.body)):
             if rows:
@@ -738,7 +742,7 @@ class _Builder:
                 self.sub(tr, "td", **{"content-type": PLACEHOLDER})
 
     def cell(self, tr: etree._Element, cell: TableCell, tag: str) -> None:
-        el = self.sub(tr, tag, align=cell.align,
+        el = self.sub(tr, tag, align=_align(cell.align),
                       colspan=str(cell.colspan) if cell.colspan != 1 else None,
                       rowspan=str(cell.rowspan) if cell.rowspan != 1 else None)
         blocks = cell.blocks
@@ -847,6 +851,11 @@ class _Builder:
             self.used.add(ident)
             self.cited_keys[key] = ident
         return self.cited_keys[key]
+
+
+def _align(value: str | None) -> str | None:
+    """An alignment the DTD's enumeration has (the model's Literal, unless a caller broke it)."""
+    return value if value in ("left", "center", "right") else None
 
 
 def _attr_name(key: str) -> str:
