@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import html.entities
 import json
 import re
@@ -165,6 +166,7 @@ def collapse(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@functools.cache
 def _date_pattern() -> re.Pattern[str]:
     from ..schema import article_schema
 
