@@ -284,6 +284,12 @@ def test_sniff(corpus: Path) -> None:
     assert not reader.sniff(b'{"schema_version": "1.0", "title": "<article>"}', None)
     assert not reader.sniff(b"An article about <article> elements.", None)
     assert not reader.sniff(b'<?xml version="1.0"?><book><article/></book>', None)
+    assert not reader.sniff(b'<article xmlns="http://docbook.org/ns/docbook" version="5.0">'
+                            b"<title>T</title></article>", None)
+    assert not reader.sniff(b'<!DOCTYPE article PUBLIC "-//OASIS//DTD DocBook XML V4.5//EN" '
+                            b'"docbookx.dtd"><article/>', None)
+    assert reader.sniff(b'<!DOCTYPE article SYSTEM "local.dtd"><article dtd-version="1.3"/>',
+                        None)
 
 
 def test_detected_without_an_extension(corpus: Path) -> None:
@@ -330,6 +336,9 @@ def test_broken_xml() -> None:
     assert "jats-recovered" in [d.code for d in article.provenance.diagnostics]  # type: ignore
     with pytest.raises(InputError, match="not a JATS article"):
         parse(b"<html><body><p>x</p></body></html>", ReadOptions(format="jats"))
+    with pytest.raises(InputError, match="not a JATS article"):
+        parse(b'<article xmlns="http://docbook.org/ns/docbook"><title>T</title></article>',
+              ReadOptions(format="jats"))
 
 
 def test_recovered_article_says_so(corpus: Path) -> None:

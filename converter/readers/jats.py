@@ -158,7 +158,8 @@ _SPACES = re.compile(r"\s+")
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} | {
     name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _DOCTYPE = re.compile(rb"\s*<!DOCTYPE\s+([\w:.-]+)([^>\[]*)", re.I)
-_FIRST_TAG = re.compile(rb"\s*(?:<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)?<([\w:.-]+)", re.S)
+_FIRST_TAG = re.compile(rb"\s*(?:<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)?<([\w:.-]+)([^>]*)", re.S)
+_JATS_IDS = re.compile(rb"JATS|//NLM//DTD|Journal Archiving|Journal Publishing|Article Authoring")
 _PROLOG_NOISE = re.compile(rb"<\?.*?\?>|<!--.*?-->", re.S)
 
 
@@ -223,19 +224,19 @@ class JatsReader:
     version = __version__
 
     def sniff(self, data: bytes, file_name: str | None) -> bool:
+        """A JATS or NLM DOCTYPE, or a root ``article`` in no namespace (DocBook 5 has one)."""
         head = data[:16384]
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            try:
-                head = head.decode("utf-16").encode("utf-8")
-            except UnicodeDecodeError:
-                return False
+            head = head.decode("utf-16", errors="ignore").encode("utf-8")
         head = _PROLOG_NOISE.sub(b"", head.removeprefix(b"\xef\xbb\xbf"))
         doctype = _DOCTYPE.match(head)
-        if doctype and (doctype.group(1).lower() == b"article"
-                        or re.search(rb"JATS|//NLM//DTD", doctype.group(2))):
+        if doctype and _JATS_IDS.search(doctype.group(2)):
             return True
+        if doctype and b"PUBLIC" in doctype.group(2).upper():
+            return False  # another public DTD: DocBook 4, XHTML, TEI
         first = _FIRST_TAG.match(head)
-        return bool(first and first.group(1).split(b":")[-1] == b"article")
+        return bool(first and first.group(1) == b"article"
+                    and not re.search(rb"\sxmlns\s*=", first.group(2)))
 
     def read(self, data: bytes, options: ReadOptions) -> Article:
         tree, problem = parse_safely(data)
@@ -284,7 +285,7 @@ class _Reader:
 
     def __init__(self, tree: etree._ElementTree, options: ReadOptions) -> None:
         root = tree.getroot()
-        if not isinstance(root.tag, str) or etree.QName(root).localname != "article":
+        if root.tag != "article":  # JATS has no namespace: {docbook}article is not one
             raise InputError(f"not a JATS article: the root element is <{root.tag}>")
         self.tree = tree
         self.root = root
