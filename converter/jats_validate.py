@@ -234,6 +234,9 @@ def tree_problems(tree: etree._ElementTree, dtd_dir: Path | None = None) -> list
         valid = loaded.dtd.validate(tree)
         problems = [] if valid else [f"line {e.line}: {e.message}"
                                      for e in loaded.dtd.error_log]  # type: ignore[attr-defined]
+    if root.tag != "article":  # the DTD checks elements, not which one is the document's root
+        problems.insert(0, f"line {root.sourceline}: the root element is <{root.tag}>, not "
+                        "<article>: a JATS fragment, not a JATS document")
     internal = info.internalDTD
     declared = loaded.entities | (frozenset(
         e.name for e in internal.entities() if e.name)  # type: ignore[attr-defined]

@@ -41,6 +41,11 @@ def test_not_well_formed_and_unreadable(jats_dtd: Path, tmp_path: Path) -> None:
         validate_jats_file(tmp_path / "missing.xml", jats_dtd)
 
 
+def test_a_fragment_is_not_a_document(corpus: Path, jats_dtd: Path) -> None:
+    with pytest.raises(ValidationError, match="root element is <table-wrap>"):
+        validate_jats_file(corpus / "pandoc-tests/planets.jats_archiving", jats_dtd)
+
+
 def test_undeclared_entity_is_a_problem(jats_dtd: Path) -> None:
     head = (b'<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and '
             b'Interchange DTD v1.3 20210610//EN" "JATS-archivearticle1-3.dtd">')
