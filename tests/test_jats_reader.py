@@ -376,3 +376,13 @@ def test_named_entities(monkeypatch: pytest.MonkeyPatch, jats_dtd: Path) -> None
     assert any("&b.alpha;" in d.message for d in without.provenance.diagnostics)  # type: ignore
     monkeypatch.setenv("CONVERTER_JATS_DTD", str(jats_dtd))
     assert parse(data, ReadOptions(format="jats")).title == "A\u2014B C \U0001d6c2"
+
+
+def test_an_affiliation_no_contributor_points_to_is_kept() -> None:
+    data = (b"<article><front><article-meta><title-group><article-title>T</article-title>"
+            b"</title-group><aff>Lonely University</aff><aff id='a9'>Unused Institute</aff>"
+            b"</article-meta></front></article>")
+    article = parse(data, ReadOptions(format="jats"))
+    kept = article.extra["jats_unmapped"]
+    assert kept["/article/front/article-meta/aff[1]"] == "<aff>Lonely University</aff>"
+    assert "Unused Institute" in kept["/article/front/article-meta/aff[2]"]

@@ -524,7 +524,9 @@ class _Reader:
                             contrib.tag == "aff" and contrib.get("id")):
                         self.keep_unmapped(contrib)
             elif tag in ("aff", "aff-alternatives"):
-                continue  # read through the contributors' xrefs; the rest below
+                if not any(aff.get("id") for aff in child.iter("aff")):
+                    self.keep_unmapped(child)  # no contributor can point to it
+                # the others are read through the contributors' xrefs; unused ones below
             elif tag == "author-notes":
                 self.author_notes(child)
             elif tag in ("pub-date", "history"):
@@ -571,7 +573,7 @@ class _Reader:
         for ident, aff in self.affs.items():
             parent = aff.getparent()
             if ident not in self.used_affs and parent is not None and parent.tag in (
-                    "article-meta", "contrib-group"):
+                    "article-meta", "contrib-group", "aff-alternatives"):
                 self.keep_unmapped(aff)
 
     def title_group(self, group: etree._Element) -> None:
