@@ -96,6 +96,7 @@ from ..writers.markdown import (
     SPEECH_CLASS,
     START_ATTR,
     STYLE_ATTR,
+    URL_ATTR,
     WIDTH_ATTR,
 )
 from .decode import decode_text
@@ -233,8 +234,8 @@ def _read_metadata(state: _State, front: dict[str, Any], meta: dict[str, Json]) 
     for key in plain:
         setattr(article, key, getattr(loaded, key))
     article.contributors = _contributors(state, front, meta)
-    if "dates" not in front and "date" in front:
-        date = _plain(front["date"])
+    if "dates" not in front and ("date" in front or "date" in meta):
+        date = front["date"] if "date" in front else _meta_text(meta["date"])
         if isinstance(date, str) and parse_partial_date(date) is not None:
             article.dates = {"published": date}
         else:
@@ -714,11 +715,10 @@ class _State:
         if kind == "Quoted":
             return [Quoted(quote="single" if c[0]["t"] == "SingleQuote" else "double",
                            content=self.inlines(c[1], place))]
-        if kind == "Link":
-            return [Link(url=c[2][0], content=self.inlines(c[1], place), title=c[2][1] or None)]
-        if kind == "Image":
-            return [Image(url=c[2][0], content=self.inlines(c[1], place),
-                          title=c[2][1] or None)]
+        if kind in ("Link", "Image"):
+            url = dict(c[0][2]).get(URL_ATTR, c[2][0])
+            cls = Link if kind == "Link" else Image
+            return [cls(url=url, content=self.inlines(c[1], place), title=c[2][1] or None)]
         if kind == "Note":
             return [Note(blocks=self.blocks(c, place))]
         if kind == "Cite":

@@ -78,6 +78,8 @@ STYLE_ATTR = "style"
 CITATION_CLASS = "citation"
 CITES_ATTR = "data-cites"
 MATH_CLASS = "math"
+#: the exact URL of a link or image whose URL pandoc would percent-encode
+URL_ATTR = "url"
 #: a code block language that is not a plain word
 LANGUAGE_ATTR = "lang"
 #: the exact column width on ``<col>``
@@ -99,15 +101,15 @@ Style = Literal["decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-r
 # --------------------------------------------------------------------------- text escaping
 
 #: characters escaped wherever they stand (ASCII punctuation, so CommonMark takes the escape too)
-_ALWAYS = str.maketrans({c: "\\" + c for c in "\\`*[]~^${\"'"})
+_ALWAYS = str.maketrans({c: "\\" + c for c in "\\`*[]~^${\"'@"})
 #: a quick test: can this text need escaping beyond its line start?
-_SPECIAL = re.compile(r"[\\`*\[\]~^${\"'_<&@#.!-]|\s\s|[^\S ]|[\x00-\x1f\x7f-\x9f]")
+_SPECIAL = re.compile(r"[\\`*\[\]~^${\"'_<&@#.!:-]|\s\s|[^\S ]|[\x00-\x1f\x7f-\x9f]")
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # `_` not inside a word
 _TAG_START = re.compile(r"<(?=[^\W\d_]|[/!?])")  # `<` that could open HTML or an autolink
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # `&` that could start a character reference
-_AT = re.compile(r"(?<![^\W_])@")  # `@` that could start a pandoc citation
 _DASHES = re.compile(r"(?<=-)-")  # pandoc's smart `--` and `---`
 _DOTS = re.compile(r"(?<=\.\.)\.")  # pandoc's smart `...`
+_EMOJI = re.compile(r":(?=(?:[a-z0-9_+-]*[a-z_+-][a-z0-9_+-]*|100|1234):)")  # GFM `:smile:`
 #: block markers at a line start: headings, quotes, lists, setext underlines, definitions, line
 #: blocks, pandoc title blocks
 _LINE_MARK = re.compile(r"^[#>+=:|%-]")
@@ -141,12 +143,12 @@ def escape_text(text: str, *, line_start: bool = False, heading: bool = False,
             out = _TAG_START.sub(r"\\<", out)
         if "&" in out:
             out = _ENTITY.sub(r"\\&", out)
-        if "@" in out:
-            out = _AT.sub(r"\\@", out)
         if "--" in out:
             out = _DASHES.sub(r"\\-", out)
         if "..." in out:
             out = _DOTS.sub(r"\\.", out)
+        if ":" in out:
+            out = _EMOJI.sub(r"\\:", out)
         if heading and "#" in out:
             out = out.replace("#", "\\#")
         out = _ODD_SPACE.sub(_entity, out)
@@ -202,9 +204,12 @@ def _destination(url: str, title: str | None) -> str:
     if title:
         quoted = _TITLE_ESCAPES.sub(r"\\\g<0>", title)
         dest += ' "' + _ODD_SPACE.sub(_entity, _ENTITY.sub(r"\\&", quoted)) + '"'
-    return "(" + dest + ")"
+    # pandoc percent-encodes these in destinations: the exact URL travels as an attribute too
+    exact = attributes(pairs=[(URL_ATTR, url)]) if _PERCENT_ENCODED.search(url) else ""
+    return "(" + dest + ")" + exact
 
 
+_PERCENT_ENCODED = re.compile(r"[\s<>|\"{}\[\]^`]")
 _URL_ESCAPES = re.compile(r"[\\\[\]`$]")
 _TITLE_ESCAPES = re.compile(r"[\\\[\]\"`$<]")
 
@@ -250,6 +255,11 @@ def _yaml_string(value: str, indent: str) -> str:
         lines = body.split("\n") + [""] * (trailing - 1 if trailing > 1 else 0)
         inner = indent + "  "
         return f"|{chomp}\n" + "\n".join(inner + line if line else "" for line in lines)
+    return _yaml_quoted(value)
+
+
+def _yaml_quoted(value: str) -> str:
+    """A double-quoted YAML scalar: JSON's escapes, plus those YAML wants for odd characters."""
     quoted = json.dumps(value, ensure_ascii=False)
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
@@ -273,8 +283,8 @@ def _yaml_scalar(value: Any, indent: str) -> str:
 
 
 def _yaml_key(key: str) -> str:
-    return key if _YAML_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS else json.dumps(
-        key, ensure_ascii=False)
+    return key if _YAML_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS else _yaml_quoted(
+        key)
 
 
 def yaml_lines(value: dict[str, Any] | list[Any], indent: str = "") -> list[str]:
@@ -339,19 +349,23 @@ class _Renderer:
 
     def inlines(self, nodes: list[Inline], ctx: _Context) -> str:
         parts: list[str] = []
+        inners: list[str | None] = []
         count = len(nodes)
         for i, node in enumerate(nodes):
             at_start = (ctx.line_start and i == 0) or (
                 i > 0 and isinstance(nodes[i - 1], LineBreak) and parts[-1].endswith("\n"))
             node_ctx = ctx if at_start == ctx.line_start else replace(ctx, line_start=at_start)
+            inner: str | None = None
             if isinstance(node, Text):
-                parts.append(self.text(node.text, node_ctx, nodes[i - 1] if i else None,
-                                       nodes[i + 1] if i + 1 < count else None))
+                part = self.text(node.text, node_ctx, nodes[i - 1] if i else None,
+                                 nodes[i + 1] if i + 1 < count else None)
             elif isinstance(node, LineBreak):
                 edge = ctx.single_line or i == 0 or i == count - 1
-                parts.append("<br />" if edge else "\\\n")
+                part = "<br />" if edge else "\\\n"
             else:
-                parts.append(self.inline(node, node_ctx))
+                part, inner = self.inline(node, node_ctx)
+            parts.append(part)
+            inners.append(inner)
         # second pass: delimiters that would run into their neighbours fall back to HTML
         for i, node in enumerate(nodes):
             if not isinstance(node, (*HTML_TAGS, Math)) or parts[i].startswith("<"):
@@ -359,7 +373,7 @@ class _Renderer:
             before = parts[i - 1][-1:] if i else ""
             after = parts[i + 1][:1] if i + 1 < count else ""
             if not _fits(node, parts[i], before, after):
-                parts[i] = self.html_inline(node, ctx)
+                parts[i] = _html(node, inners[i] or "")
         return "".join(parts)
 
     def text(self, text: str, ctx: _Context, previous: Inline | None, following: Inline | None
@@ -371,98 +385,39 @@ class _Renderer:
             out = "\\" + out  # `[^1]:` defines a note, `[^1](` may read as a link
         return out
 
-    def inline(self, node: Inline, ctx: _Context) -> str:
-        if isinstance(node, Emphasis | Strong | Strikeout):
-            mark = "*" if isinstance(node, Emphasis) else ("**" if isinstance(node, Strong)
-                                                          else "~~")
-            if type(node) in ctx.open or not node.content:
-                return self.html_inline(node, ctx)
-            inner = self.inlines(node.content, _inner(ctx, node))
-            if inner[:1] in _DELIMS or inner[-1:] in _DELIMS or _is_space(inner[:1]) or (
-                    _is_space(inner[-1:])):
-                return self.html_inline(node, ctx)
-            return mark + inner + mark
-        if isinstance(node, Superscript | Subscript):
-            mark = "^" if isinstance(node, Superscript) else "~"
-            if (type(node) in ctx.open or (Strikeout in ctx.open and mark == "~")
-                    or not node.content):
-                return self.html_inline(node, ctx)
-            inner = self.inlines(node.content, _inner(ctx, node))
-            # pandoc scans ^...^ and ~...~ as raw text first: only simple content is safe there
-            if _UNSAFE_SCRIPT.search(inner) or inner[:1] in _DELIMS or inner[-1:] in _DELIMS:
-                return self.html_inline(node, ctx)
-            return mark + inner + mark
+    def inline(self, node: Inline, ctx: _Context) -> tuple[str, str | None]:
+        """The node as Markdown, and for formatting also its content as rendered: a fallback to
+        the HTML form reuses it (rendering twice would number footnotes twice)."""
+        if isinstance(node, _DELIMITED):
+            if isinstance(node, Quoted):
+                inner_ctx = replace(_inner(ctx, None), quotes=ctx.quotes | {node.quote})
+            else:
+                inner_ctx = _inner(ctx, node)
+            inner = self.inlines(node.content, inner_ctx)
+            return (_delimited(node, inner, ctx) or _html(node, inner)), inner
         if isinstance(node, SmallCaps | Underline):
             word = "smallcaps" if isinstance(node, SmallCaps) else "underline"
-            return "[" + self.inlines(node.content, _inner(ctx, None)) + "]{." + word + "}"
-        if isinstance(node, Quoted):
-            if node.quote in ctx.quotes or not node.content:
-                return self.html_inline(node, ctx)
-            mark = '"' if node.quote == "double" else "'"
-            inner = self.inlines(node.content, replace(_inner(ctx, None),
-                                                       quotes=ctx.quotes | {node.quote}))
-            if _is_space(inner[:1]) or _is_space(inner[-1:]):
-                return self.html_inline(node, ctx)
-            return mark + inner + mark
+            return "[" + self.inlines(node.content, _inner(ctx, None)) + "]{." + word + "}", None
         if isinstance(node, Code):
-            return self.code(node, ctx)
+            return _code(node), None
         if isinstance(node, Math):
-            return self.math(node)
-        if isinstance(node, Link):
+            return _math(node), None
+        if isinstance(node, Link | Image):
             inner_ctx = replace(_inner(ctx, None), in_link=True)
-            if ctx.in_link:
+            content = self.inlines(node.content, inner_ctx)
+            if isinstance(node, Link) and ctx.in_link:
                 self.diagnose("link-in-link", "a link inside a link is written as its text")
-                return self.inlines(node.content, inner_ctx)
-            return "[" + self.inlines(node.content, inner_ctx) + "]" + _destination(
-                node.url, node.title)
-        if isinstance(node, Image):
-            inner_ctx = replace(_inner(ctx, None), in_link=True)
-            return "![" + self.inlines(node.content, inner_ctx) + "]" + _destination(
-                node.url, node.title)
+                return content, None
+            bang = "!" if isinstance(node, Image) else ""
+            return f"{bang}[{content}]" + _destination(node.url, node.title), None
         if isinstance(node, Citation):
             keys = " ".join(_quote_key(k) for k in node.keys)
             return ("[" + self.inlines(node.content, _inner(ctx, None)) + "]"
-                    + attributes(classes=[CITATION_CLASS], pairs=[(CITES_ATTR, keys)]))
+                    + attributes(classes=[CITATION_CLASS], pairs=[(CITES_ATTR, keys)])), None
         if isinstance(node, Note):
-            return self.note(node, ctx)
+            return self.note(node, ctx), None
         self.diagnose("unknown-inline", f"no Markdown form for inline {node.type}")
-        return ""
-
-    def code(self, node: Code, ctx: _Context) -> str:
-        text = node.text
-        if not text or text != text.strip() or _INNER_WS.sub(" ", text) != text:
-            return self.html_inline(node, ctx)  # pandoc trims code spans and joins their lines
-        runs = {len(r) for r in re.findall(r"`+", text)}
-        size = 1
-        while size in runs:
-            size += 1
-        fence = "`" * size
-        pad = " " if text[0] == "`" or text[-1] == "`" or size >= 3 else ""
-        return fence + pad + text + pad + fence
-
-    def math(self, node: Math) -> str:
-        text = node.text
-        if node.display:
-            if text and "$$" not in text and "\n" not in text and text[0] != "$" and (
-                    text[-1] != "$"):
-                return "$$" + text + "$$"
-        elif (text and not text[0].isspace() and not text[-1].isspace() and "$" not in text
-              and "\n" not in text and (len(text) - len(text.rstrip("\\"))) % 2 == 0):
-            return "$" + text + "$"
-        return _math_span(node)
-
-    def html_inline(self, node: Inline, ctx: _Context) -> str:
-        """The HTML form of formatting whose Markdown delimiters would be ambiguous here."""
-        if isinstance(node, Math):
-            return _math_span(node)
-        tag = HTML_TAGS[type(node)]
-        if isinstance(node, Code):
-            return f"<{tag}>" + escape_text(node.text, exact=True) + f"</{tag}>"
-        open_tag = f'<q class="{SINGLE_QUOTE_CLASS}">' if (
-            isinstance(node, Quoted) and node.quote == "single") else f"<{tag}>"
-        content: list[Inline] = node.content  # type: ignore[attr-defined]
-        inner = self.inlines(content, replace(ctx, line_start=False, open=ctx.open - {type(node)}))
-        return open_tag + inner + f"</{tag}>"
+        return "", None
 
     def note(self, node: Note, ctx: _Context) -> str:
         if ctx.in_note:
@@ -752,9 +707,73 @@ def _fits(node: Inline, text: str, before: str, after: str) -> bool:
     return not (_is_punct(last) and not (_is_space(after) or _is_punct(after)))
 
 
-def _math_span(node: Math) -> str:
-    kind = "display" if node.display else "inline"
-    return f'<span class="{MATH_CLASS} {kind}">' + escape_text(node.text, exact=True) + "</span>"
+#: formatting written between delimiters, with an HTML form for when they would be ambiguous
+_DELIMITED = (Emphasis, Strong, Strikeout, Superscript, Subscript, Quoted)
+
+
+def _delimited(node: Inline, inner: str, ctx: _Context) -> str | None:
+    """The Markdown form of formatting around rendered content, or None where it is unsafe."""
+    if not inner:
+        return None
+    if isinstance(node, Quoted):
+        mark = '"' if node.quote == "double" else "'"
+        # pandoc cannot nest a quotation in one of its kind; after `$math$` it reads `'` as an
+        # apostrophe
+        if node.quote in ctx.quotes or _is_space(inner[0]) or _is_space(inner[-1]) or (
+                mark == "'" and inner[-1] == "$"):
+            return None
+        return mark + inner + mark
+    if type(node) in ctx.open or inner[0] in _DELIMS or inner[-1] in _DELIMS:
+        return None
+    if isinstance(node, Superscript | Subscript):
+        # pandoc scans ^...^ and ~...~ as raw text first: only simple content is safe there
+        if _UNSAFE_SCRIPT.search(inner) or (isinstance(node, Subscript) and Strikeout in ctx.open):
+            return None
+        mark = "^" if isinstance(node, Superscript) else "~"
+        return mark + inner + mark
+    if _is_space(inner[0]) or _is_space(inner[-1]):
+        return None
+    mark = {Emphasis: "*", Strong: "**", Strikeout: "~~"}[type(node)]
+    return mark + inner + mark
+
+
+def _html(node: Inline, inner: str) -> str:
+    """The HTML form of formatting (``inner``: its content as rendered)."""
+    if isinstance(node, Math):
+        kind = "display" if node.display else "inline"
+        return f'<span class="{MATH_CLASS} {kind}">' + escape_text(node.text, exact=True) + (
+            "</span>")
+    tag = HTML_TAGS[type(node)]
+    if isinstance(node, Code):
+        return f"<{tag}>" + escape_text(node.text, exact=True) + f"</{tag}>"
+    if isinstance(node, Quoted) and node.quote == "single":
+        return f'<q class="{SINGLE_QUOTE_CLASS}">{inner}</q>'
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def _code(node: Code) -> str:
+    text = node.text
+    if not text or text != text.strip() or _INNER_WS.sub(" ", text) != text:
+        return _html(node, "")  # pandoc trims code spans and joins their lines
+    runs = {len(r) for r in re.findall(r"`+", text)}
+    size = 1
+    while size in runs:
+        size += 1
+    fence = "`" * size
+    pad = " " if text[0] == "`" or text[-1] == "`" or size >= 3 else ""
+    return fence + pad + text + pad + fence
+
+
+def _math(node: Math) -> str:
+    text = node.text
+    if node.display:
+        if text and "$$" not in text and "\n" not in text and text[0] != "$" and (
+                text[-1] != "$"):
+            return "$$" + text + "$$"
+    elif (text and not text[0].isspace() and not text[-1].isspace() and "$" not in text
+          and "\n" not in text and (len(text) - len(text.rstrip("\\"))) % 2 == 0):
+        return "$" + text + "$"
+    return _html(node, "")
 
 
 def _cell_attributes(cell: TableCell) -> str:
