@@ -101,7 +101,7 @@ Style = Literal["decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-r
 # --------------------------------------------------------------------------- text escaping
 
 #: characters escaped wherever they stand (ASCII punctuation, so CommonMark takes the escape too)
-_ALWAYS = str.maketrans({c: "\\" + c for c in "\\`*[]~^${\"'@"})
+_ALWAYS = re.compile(r"[\\`*\[\]~^${\"'@]")
 #: a quick test: can this text need escaping beyond its line start?
 _SPECIAL = re.compile(r"[\\`*\[\]~^${\"'_<&@#.!:-]|\s\s|[^\S ]|[\x00-\x1f\x7f-\x9f]")
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # `_` not inside a word
@@ -136,7 +136,7 @@ def escape_text(text: str, *, line_start: bool = False, heading: bool = False,
     """
     out = text
     if _SPECIAL.search(text):
-        out = out.translate(_ALWAYS)
+        out = _ALWAYS.sub(r"\\\g<0>", out)
         if "_" in out:
             out = _UNDERSCORE.sub(r"\\_", out)
         if "<" in out:
@@ -645,7 +645,7 @@ class _Renderer:
 
     def front_matter(self) -> dict[str, Any]:
         article = self.article
-        data = article.to_dict()
+        data = replace(article, body=[]).to_dict()  # the body is written below, not here
         front: dict[str, Any] = {"title": escape_text(article.title, line_start=True)}
         if article.subtitle is not None:
             front["subtitle"] = escape_text(article.subtitle, line_start=True)
