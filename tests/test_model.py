@@ -175,8 +175,8 @@ def test_normalize_inlines_is_idempotent_and_canonical() -> None:
 
 def test_schema_ships_in_the_wheel_and_loads_from_it(tmp_path: Path) -> None:
     """A wheel install (not the checkout) finds the schema through importlib.resources."""
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path),
-                    str(ROOT)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True)
     (wheel,) = tmp_path.glob("article_converter-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
