@@ -535,6 +535,33 @@ def test_reads_a_readme_without_front_matter(tmp_path: Path) -> None:
     assert [d.code for d in untitled.provenance.diagnostics] == ["title-fallback"]
 
 
+def test_reads_hand_written_html_tables() -> None:
+    article = read("---\ntitle: T\n---\n\n<table>\n<tr><th>Name</th><th>Value</th></tr>\n"
+                   "<tr><td>a <b>bold</b> &amp; c</td><td align=\"right\">1</td></tr>\n"
+                   "</table>\n\nafter\n")
+    table, after = article.body
+    assert isinstance(table, m.Table) and isinstance(after, m.Paragraph)
+    assert [m.block_text(c.blocks) for c in table.head[0].cells] == ["Name", "Value"]
+    first = table.body[0].cells[0].blocks[0]
+    assert isinstance(first, m.Paragraph)
+    assert [n.type for n in first.content] == ["text", "strong", "text"]
+    assert m.inline_text(first.content) == "a bold & c"
+    assert table.body[0].cells[1].align == "right"
+    assert article.discarded == []
+
+
+def test_front_matter_fields_the_model_lacks_go_to_extra() -> None:
+    article = read("---\ntitle: T\ncontributors:\n  - name: A\n    twitter: \"@a\"\n"
+                   "rights:\n  holder: H\n  licence: CC\ndiscarded:\n  - text: old\n"
+                   "    reason: r\n---\n\nx <kbd>y</kbd>\n")
+    assert article.extra == {"contributors[0].twitter": "@a", "rights.licence": "CC"}
+    assert [c.name for c in article.contributors] == ["A"]
+    assert article.rights == m.Rights(holder="H")
+    assert [d.text for d in article.discarded] == ["old", "<kbd>", "</kbd>"]
+    assert article.provenance is not None
+    assert [d.code for d in article.provenance.diagnostics] == ["unknown-field", "unknown-field"]
+
+
 @pytest.mark.parametrize("name", CORPUS_MARKDOWN)
 def test_pandoc_documents_read_and_rewrite_to_a_fixed_point(name: str, corpus: Path) -> None:
     """Real Markdown from pandoc's repository: a valid article that survives our round trip."""
@@ -583,7 +610,7 @@ def test_sniff_claims_markdown_and_not_text_or_json(seeds_dir: Path) -> None:
     (b"---\ntitle: [unclosed\n---\n\nbody\n", "front matter is not valid YAML"),
     (b"---\n- a list\n---\n\nbody\n", "not a YAML mapping"),
     (b"---\ntitle: x\ncontributors:\n  - role: no name\n---\n", "contributors[0]"),
-    (b"---\ntitle: x\ndates: [2013]\n---\n", "front matter does not fit the model"),
+    (b"---\ntitle: x\ndates: [2013]\n---\n", "front matter dates does not fit the model"),
     (b"", "empty"),
     (b"\x89PNG\r\n\x1a\nxxxx", "binary"),
 ])

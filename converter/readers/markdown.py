@@ -20,6 +20,7 @@ absent; any other key goes to ``extra`` verbatim.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import html
 import json
@@ -53,19 +54,23 @@ from ..model import (
     Figure,
     Heading,
     HorizontalRule,
+    Identifier,
     Image,
     Inline,
     LineBlock,
     LineBreak,
     Link,
     Math,
+    MediaResource,
     Note,
     OrderedList,
     Paragraph,
     Provenance,
     Quoted,
     Reference,
+    Rights,
     SmallCaps,
+    SourcePublication,
     Speech,
     Strikeout,
     Strong,
@@ -128,6 +133,12 @@ _BLOCK_FIELDS = ("abstract", "notes", "acknowledgements")
 #: model fields taken from the front matter as plain data
 _PLAIN_FIELDS = ("id", "article_type", "source_publication", "dates", "identifiers", "subjects",
                  "rights", "image_credits", "media", "discarded")
+#: the model class of each front-matter field that holds mappings
+_SHAPES: dict[str, type] = {
+    "contributors": Contributor, "source_publication": SourcePublication,
+    "identifiers": Identifier, "rights": Rights, "references": Reference,
+    "media": MediaResource, "discarded": Discarded,
+}
 
 
 class MarkdownReader:
@@ -207,7 +218,7 @@ def _plain(value: Any) -> Any:
 def _read_metadata(state: _State, front: dict[str, Any], meta: dict[str, Json]) -> None:
     """Fill the article's metadata from the front matter (see the module docstring)."""
     article = state.article
-    used = {"schema_version", "provenance", "body", "title", "subtitle", "lang", "language",
+    used = {"schema_version", "provenance", "title", "subtitle", "lang", "language",
             "author", "date", "keywords", "contributors", "references", "extra",
             *_BLOCK_FIELDS, *_PLAIN_FIELDS}
     version = front.get("schema_version")
@@ -225,14 +236,12 @@ def _read_metadata(state: _State, front: dict[str, Any], meta: dict[str, Json]) 
     for key in _BLOCK_FIELDS:
         if key in meta:
             setattr(article, key, state.meta_blocks(meta[key], key))
-    plain = {key: front[key] for key in _PLAIN_FIELDS if key in front}
-    try:
-        loaded = Article.from_dict({"title": "-", **plain})
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"front matter does not fit the model: {type(exc).__name__}: {exc}"
-                         ) from exc
-    for key in plain:
-        setattr(article, key, getattr(loaded, key))
+    for key in _PLAIN_FIELDS:
+        if key in front:
+            value = _load(key, front[key])
+            if key == "discarded":  # before what the body's raw markup added
+                value = [*value, *article.discarded]
+            setattr(article, key, value)
     article.contributors = _contributors(state, front, meta)
     if "dates" not in front and ("date" in front or "date" in meta):
         date = front["date"] if "date" in front else _meta_text(meta["date"])
@@ -255,6 +264,10 @@ def _read_metadata(state: _State, front: dict[str, Any], meta: dict[str, Json]) 
     for key, value in front.items():
         if key not in used:
             article.extra[key] = value
+        for path, unknown in _unknown_fields(key, value):
+            article.extra[path] = unknown
+            article.diagnose("warning", "unknown-field",
+                             f"front matter {path}: the model has no such field; kept in extra")
 
 
 def _contributors(state: _State, front: dict[str, Any], meta: dict[str, Json]
@@ -262,33 +275,32 @@ def _contributors(state: _State, front: dict[str, Any], meta: dict[str, Json]
     raw = front.get("contributors")
     if isinstance(raw, list):
         bios = _meta_list(meta.get("contributors"))
-        out = []
+        fields = []
         for i, item in enumerate(raw):
             if not isinstance(item, dict) or not item.get("name"):
                 raise InputError(f"front matter contributors[{i}]: wants a mapping with a name")
-            fields = {k: v for k, v in item.items() if k != "bio"}
-            try:
-                contributor = cast(Contributor, _load(Contributor, fields))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"front matter contributors[{i}]: {exc}") from exc
+            fields.append({k: v for k, v in item.items() if k != "bio"})
+        out = _load("contributors", fields)
+        for i, contributor in enumerate(out):
             bio = _meta_map(bios[i] if i < len(bios) else None).get("bio")
             if bio is not None:
                 contributor.bio = state.meta_blocks(bio, f"contributors[{i}].bio")
-            out.append(contributor)
-        return out
+        return cast(list[Contributor], out)
+    if raw is not None:
+        state.article.extra["contributors"] = raw
     authors = meta.get("author")
     out = []
     for entry in _meta_list(authors) if authors is not None else []:
-        fields = _meta_map(entry)
-        name = _meta_text(fields["name"]) if "name" in fields else _meta_text(entry)
+        fields_of = _meta_map(entry)
+        name = _meta_text(fields_of["name"]) if "name" in fields_of else _meta_text(entry)
         if not name.strip():
             continue
         contributor = Contributor(name=name.strip())
         for key in ("affiliation", "affiliations"):
-            if key in fields:
-                contributor.affiliations = [_meta_text(a) for a in _meta_list(fields[key])]
-        if "email" in fields:
-            contributor.email = _meta_text(fields["email"])
+            if key in fields_of:
+                contributor.affiliations = [_meta_text(a) for a in _meta_list(fields_of[key])]
+        if "email" in fields_of:
+            contributor.email = _meta_text(fields_of["email"])
         out.append(contributor)
     return out
 
@@ -320,10 +332,28 @@ def _references(state: _State, front: dict[str, Any], meta: dict[str, Json]) -> 
     return out
 
 
-def _load(cls: type, data: dict[str, Any]) -> Any:
-    from ..model import _load as load
+def _load(key: str, value: Any) -> Any:
+    """A model field from its JSON form, through the model's own ``from_dict``."""
+    try:
+        return getattr(Article.from_dict({"title": "-", key: value}), key)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"front matter {key} does not fit the model: "
+                         f"{type(exc).__name__}: {exc}") from exc
 
-    return load(cls, data)
+
+def _unknown_fields(key: str, value: Any) -> Iterable[tuple[str, Any]]:
+    """(path, value) of the entries in a front-matter field that the model has no place for."""
+    cls = _SHAPES.get(key)
+    if cls is None:
+        return
+    names = {f.name for f in dataclasses.fields(cls)}
+    if isinstance(value, list):
+        items: Iterable[tuple[str, Any]] = ((f"{key}[{i}]", v) for i, v in enumerate(value))
+    else:
+        items = [(key, value)] if key in ("source_publication", "rights") else []
+    for where, item in items:
+        if isinstance(item, dict):
+            yield from ((f"{where}.{name}", v) for name, v in item.items() if name not in names)
 
 
 def _optional_str(value: Any) -> str | None:
@@ -424,6 +454,9 @@ class _TableFrame:
     table: Table
     section: str = "body"
     row: TableRow | None = None
+    #: whether <thead>/<tbody>/<tfoot> were given (if not, leading rows of <th> are the head)
+    sections_given: bool = False
+    row_all_th: bool = True
 
 
 @dataclass
@@ -512,6 +545,7 @@ class _State:
                 table.caption = stack[-1].blocks
                 stack.pop()
         elif name in ("thead", "tbody", "tfoot"):
+            frame.sections_given = True
             frame.section = {"thead": "head", "tfoot": "foot"}.get(name, "body") if not (
                 closing) else "body"
         elif name == "colgroup":
@@ -521,9 +555,12 @@ class _State:
             table.columns.append(ColumnSpec(_align(attrs), _width(width)))
         elif name == "tr":
             if not closing:
-                frame.row = TableRow()
+                frame.row, frame.row_all_th = TableRow(), True
                 getattr(table, frame.section).append(frame.row)
             else:
+                if (frame.row is not None and frame.row.cells and not frame.sections_given
+                        and frame.row_all_th and table.body == [frame.row]):
+                    table.head.append(table.body.pop())
                 frame.row = None
         elif name in ("td", "th"):
             if not closing:
@@ -533,6 +570,7 @@ class _State:
                     frame.row = TableRow()
                     getattr(table, frame.section).append(frame.row)
                 frame.row.cells.append(cell)
+                frame.row_all_th &= name == "th"
                 stack.append(_Collector("cell", cell=cell))
             elif isinstance(stack[-1], _Collector) and stack[-1].cell is not None:
                 stack[-1].cell.blocks = stack[-1].blocks
