@@ -58,6 +58,7 @@ from ..model import (
     TableRow,
     Text,
     Underline,
+    block_text,
 )
 from ..options import WriteOptions
 
@@ -423,14 +424,10 @@ class _Renderer:
         if ctx.in_note:
             self.diagnose("note-in-note", "a note inside a note cannot be written; its text "
                           "is kept in brackets")
-            return "\\[" + escape_text(" ".join(
-                _plain_lines(node.blocks))) + "\\]"
+            return "\\[" + escape_text(" ".join(block_text(node.blocks).split("\n"))) + "\\]"
         number = self.note_counts[self.prefix] = self.note_counts.get(self.prefix, 0) + 1
         label = f"{self.prefix}{number}"
-        saved = self.notes
-        self.notes = []
         body = self.blocks(node.blocks, in_note=True)
-        self.notes = saved
         lines = body.split("\n") if body else []
         text = f"[^{label}]:" + ((" " + lines[0]) if lines and lines[0] else "")
         rest = _indent(lines[1:], "    ")
@@ -439,10 +436,14 @@ class _Renderer:
 
     # ----------------------------------------------------------------- blocks
 
-    def blocks(self, blocks: list[Block], *, in_note: bool = False) -> str:
+    def blocks(self, blocks: list[Block], *, in_note: bool = False, place: str | None = None
+               ) -> str:
+        """Blocks separated by blank lines (``place``: name them in diagnostics, ``body[i]``)."""
         out: list[str] = []
         previous: Block | None = None
-        for block in blocks:
+        for index, block in enumerate(blocks):
+            if place is not None:
+                self.place = f"{place}[{index}]"
             text = self.block(block, in_note)
             if text is None:
                 continue
@@ -630,18 +631,9 @@ class _Renderer:
         article = self.article
         self.place = "metadata"
         front = self.front_matter()
-        self.place = "body"
-        parts = ["---\n" + "\n".join(yaml_lines(front)) + "\n---"]
-        for index, block in enumerate(article.body):
-            self.place = f"body[{index}]"
-            text = self.blocks([block])
-            if not text:
-                continue
-            if parts and index and _is_list(article.body[index - 1]) and _is_list(block):
-                parts.append(SEPARATOR)
-            parts.append(text)
-        parts.extend(self.notes)
-        return "\n\n".join(parts) + "\n"
+        body = self.blocks(article.body, place="body")
+        parts = ["---\n" + "\n".join(yaml_lines(front)) + "\n---", body, *self.notes]
+        return "\n\n".join(p for p in parts if p) + "\n"
 
     def front_matter(self) -> dict[str, Any]:
         article = self.article
@@ -805,12 +797,6 @@ def _is_list(block: Block | None) -> bool:
 def _quote_key(key: str) -> str:
     """A citation key inside the space-separated ``data-cites`` list."""
     return re.sub(r"[%\s]", lambda m: f"%{ord(m.group()):02X}", key) if key else "%"
-
-
-def _plain_lines(blocks: list[Block]) -> list[str]:
-    from ..model import block_text
-
-    return block_text(blocks).split("\n")
 
 
 def _expressible(style: Style, start: int, count: int) -> bool:
