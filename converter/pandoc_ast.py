@@ -2,7 +2,10 @@
 
 The AST is specified by the Haskell package pandoc-types (``Text.Pandoc.Definition``); its JSON
 form is what ``pandoc -t json`` prints. The model's body vocabulary was drawn from it, so most
-nodes map one to one; docs/pandoc.md has the whole table. The rules that are not one to one:
+nodes map one to one; docs/pandoc.md has the whole table. :class:`AstReader` is the one AST ->
+model mapping: the pandoc and HTML readers use it through :func:`article_from_pandoc` (which also
+reads pandoc's metadata), the Markdown reader directly (its front matter is its own). The rules
+that are not one to one:
 
 * ``Str``/``Space``/``SoftBreak`` runs become one merged ``Text`` (spaces and soft breaks as " ");
   writing splits text at each space again, so model -> AST -> model is exact.
@@ -10,9 +13,18 @@ nodes map one to one; docs/pandoc.md has the whole table. The rules that are not
   paragraph is written back as ``Plain`` (a tight list), anything else as ``Para``.
 * ``Div`` and ``Span`` are unwrapped. What their attributes mean is kept: a ``Div`` with class
   ``speech`` and a ``speaker`` attribute is a :class:`Speech` (written back the same way, with a
-  bold speaker label); a ``Div``'s id moves onto the heading, table or figure it starts; spans
-  with class ``smallcaps``/``underline`` become those nodes.
-* ``RawBlock``/``RawInline`` cannot be rendered by other writers: their text goes to
+  bold speaker label; the reader drops that label); a ``Div.figure`` (with a last
+  ``Div.caption``) is a figure; a ``Div.ordered-list`` sets its list's start and style; a
+  ``Div``'s id moves onto the heading, table or figure it starts; spans with class
+  ``smallcaps``/``underline`` become those nodes, ``Span.citation`` with ``data-cites`` a
+  citation, ``Span.math`` math; a ``url`` attribute on a link or image is its exact URL. These
+  are the attribute spellings of our Markdown dialect (:mod:`converter.writers.markdown`).
+* Raw HTML is read as HTML as far as the model can say it: inline tags with a model meaning
+  (``<em>``, ``<b>``, ``<sup>``, ``<q>``, ``<code>``, ``<br>``, ``<span class=...>``, ...) are
+  paired up into that formatting, a ``<table>`` spread over raw HTML pieces with blocks between
+  them (how Markdown holds an HTML table) is rebuilt as a table; the tags left over and HTML
+  comments go to ``Article.discarded`` (their text stays in the body).
+* Other ``RawBlock``/``RawInline`` cannot be rendered by other writers: their text goes to
   ``Article.discarded`` with one diagnostic per format.
 * Model content with no AST node of its own (notes, acknowledgements, references, image credits)
   is written as extra body sections so that no writer built on pandoc drops it.
@@ -23,12 +35,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote, unquote_to_bytes
 
 from .model import (
     Article,
@@ -78,6 +91,24 @@ from .model import (
     normalize_inlines,
 )
 from .pandoc_run import PANDOC_API_VERSION
+from .writers.markdown import (
+    CAPTION_CLASS,
+    CITATION_CLASS,
+    CITES_ATTR,
+    FIGURE_CLASS,
+    LANGUAGE_ATTR,
+    MATH_CLASS,
+    ORDERED_LIST_CLASS,
+    SEPARATOR,
+    SINGLE_QUOTE_CLASS,
+    SPEAKER_ATTR,
+    SPEAKER_ROLE_ATTR,
+    SPEECH_CLASS,
+    START_ATTR,
+    STYLE_ATTR,
+    URL_ATTR,
+    WIDTH_ATTR,
+)
 
 Json = Any
 Align = Literal["left", "center", "right"]
@@ -103,8 +134,20 @@ _WRAPPERS_OUT: dict[type[Inline], str] = {
 _SPAN_CLASSES: dict[str, Callable[[list[Inline]], Inline]] = {
     "smallcaps": SmallCaps, "small-caps": SmallCaps, "underline": Underline, "ul": Underline,
 }
+#: inline HTML tags that carry model formatting, by tag name
+_INLINE_TAGS: dict[str, type[Inline]] = {
+    "em": Emphasis, "i": Emphasis, "strong": Strong, "b": Strong, "sup": Superscript,
+    "sub": Subscript, "del": Strikeout, "s": Strikeout, "strike": Strikeout, "u": Underline,
+    "ins": Underline, "q": Quoted, "code": Code,
+}
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)\s*(/?)>")
+_HTML_ATTR = re.compile(
+    r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
+_TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*-->", re.DOTALL)
+_TEXT_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+_EMPTY_ATTR: Json = ["", [], []]
 _DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%Y/%m/%d",
                  "%Y.%m.%d", "%d.%m.%Y")
@@ -179,15 +222,6 @@ def decode_data_uri(url: str) -> MediaFile | None:
 # =========================================================================== pandoc -> model
 
 
-@dataclass
-class _ReadState:
-    article: Article
-    media: dict[str, MediaFile]
-    used_media: dict[str, MediaResource] = field(default_factory=dict)
-    raw: dict[str, list[str]] = field(default_factory=dict)
-    clamped: int = 0
-
-
 def article_from_pandoc(document: Json, media: dict[str, MediaFile] | None = None,
                         fallback_title: str | None = None, title: str | None = None) -> Article:
     """Map a pandoc JSON document to an :class:`Article`.
@@ -198,30 +232,16 @@ def article_from_pandoc(document: Json, media: dict[str, MediaFile] | None = Non
     has no heading; ``title``, when given, wins over the document's own.
     """
     article = Article(title="-", provenance=Provenance())
-    state = _ReadState(article, dict(media or {}))
-    version = tuple(document.get("pandoc-api-version", ()))
-    if version[:2] != PANDOC_API_VERSION[:2]:
-        article.diagnose("warning", "pandoc-api-version",
-                         f"pandoc AST version {version} differs from the expected "
-                         f"{PANDOC_API_VERSION}; some nodes may be misread")
+    reader = AstReader(article, media)
+    reader.check_version(document)
     meta = document.get("meta", {})
-    article.body = _blocks(state, document.get("blocks", []), "body")
-    _read_meta(state, meta)
+    article.body = reader.blocks(document.get("blocks", []), "body")
+    _read_meta(reader, meta)
     if title and title.strip():
         article.title = " ".join(title.split())
     elif not article.title.strip() or article.title == "-":
         article.title = _derive_title(article, fallback_title)
-    for fmt, texts in state.raw.items():
-        article.diagnose("warning", "raw-markup",
-                         f"{len(texts)} raw {fmt} fragment(s) cannot be converted; "
-                         "kept in 'discarded'")
-    if state.clamped:
-        article.diagnose("info", "heading-level",
-                         f"{state.clamped} heading(s) deeper than level 6 set to level 6")
-    article.media = list(state.used_media.values())
-    for resource in article.media:
-        article.resources[resource.path] = next(
-            m.data for m in state.media.values() if m.path == resource.path)
+    reader.finish()
     return article
 
 
@@ -243,213 +263,559 @@ def _attr(node: Json) -> tuple[str, list[str], dict[str, str]]:
     return ident, list(classes), {k: v for k, v in pairs}
 
 
-def _blocks(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Block]:
-    out: list[Block] = []
-    for index, node in enumerate(nodes):
-        out.extend(_block(state, node, f"{place}[{index}]"))
-    return out
+@dataclass
+class _Frame:
+    """An open inline HTML element, collecting what pandoc read inside it."""
+
+    tag: str
+    attrs: dict[str, str]
+    raw: str
+    content: list[Inline] = field(default_factory=list)
 
 
-def _block(state: _ReadState, node: Json, place: str) -> list[Block]:
-    tag, content = node["t"], node.get("c")
-    if tag in ("Para", "Plain"):
-        inlines = _line(state, content, place)
-        return [Paragraph(inlines)] if inlines or not content else []
-    if tag == "Header":
-        level, attr, inlines = content
-        if level > 6:
-            state.clamped += 1
-        return [Heading(min(max(level, 1), 6), _line(state, inlines, place), attr[0] or None)]
-    if tag == "CodeBlock":
-        attr, text = content
-        classes = attr[1]
-        return [CodeBlock(text, classes[0] if classes else None)]
-    if tag == "RawBlock":
-        _raw(state, content, place)
-        return []
-    if tag == "BlockQuote":
-        return [BlockQuote(_blocks(state, content, place))]
-    if tag == "OrderedList":
-        (start, style, _delim), items = content
-        return [OrderedList([_blocks(state, item, place) for item in items], start,
-                            _STYLE_IN.get(style["t"], "decimal"))]
-    if tag == "BulletList":
-        return [BulletList([_blocks(state, item, place) for item in content])]
-    if tag == "DefinitionList":
-        return [DefinitionList([
-            DefinitionItem(_line(state, term, place),
-                           [_blocks(state, d, place) for d in definitions])
-            for term, definitions in content])]
-    if tag == "HorizontalRule":
-        return [HorizontalRule()]
-    if tag == "LineBlock":
-        return [LineBlock([_line(state, line, place) for line in content])]
-    if tag == "Table":
-        return [_table(state, content, place)]
-    if tag == "Figure":
-        attr, (_short, caption), body = content
-        return [Figure(_blocks(state, body, place), _blocks(state, caption, place),
-                       attr[0] or None)]
-    if tag == "Div":
-        return _div(state, content, place)
-    state.article.diagnose("warning", "pandoc-unknown-block",
-                           f"unknown pandoc block {tag!r} left out", place)
-    return []
+@dataclass
+class _TableFrame:
+    """A ``<table>`` being rebuilt from pandoc's raw HTML pieces and the blocks between them."""
+
+    table: Table
+    section: str = "body"
+    row: TableRow | None = None
+    #: whether <thead>/<tbody>/<tfoot> were given (if not, leading rows of <th> are the head)
+    sections_given: bool = False
+    row_all_th: bool = True
 
 
-def _div(state: _ReadState, content: Json, place: str) -> list[Block]:
-    attr, body = content
-    ident, classes, pairs = _attr(attr)
-    blocks = _blocks(state, body, place)
-    if "speech" in classes and pairs.get("speaker", "").strip():
-        speaker = pairs["speaker"].strip()
-        _strip_speaker_label(blocks, speaker)
-        return [Speech(speaker, blocks, pairs.get("role") or None)]
-    if ident and blocks and isinstance(blocks[0], Heading | Table | Figure) and not blocks[0].id:
-        blocks[0].id = ident
-    return blocks
+@dataclass
+class _Collector:
+    """A cell or caption of an open table: blocks go here until its end tag."""
+
+    kind: str  # "cell" or "caption"
+    blocks: list[Block] = field(default_factory=list)
+    cell: TableCell | None = None
 
 
-def _strip_speaker_label(blocks: list[Block], speaker: str) -> None:
-    """Drop the bold "Speaker:" label a speech turn starts with (the model keeps it apart)."""
-    if not blocks or not isinstance(blocks[0], Paragraph):
-        return
-    content = blocks[0].content
-    if not content or not isinstance(content[0], Strong):
-        return
-    label = inline_text(content[0].content).strip()
-    if label not in (speaker, speaker + ":"):
-        return
-    rest = list(content[1:])
-    if rest and isinstance(rest[0], Text):
-        text = rest[0].text
-        if label == speaker and text.startswith(":"):
-            text = text[1:]
-        text = text[1:] if text.startswith(" ") else text
-        rest[0:1] = [Text(text)] if text else []
-    if rest:
-        blocks[0].content = rest
-    else:
-        del blocks[0]
+_Open = list[_TableFrame | _Collector]
 
 
-def _table(state: _ReadState, content: Json, place: str) -> Table:
-    attr, (_short, caption), colspecs, head, bodies, foot = content
+class AstReader:
+    """Maps pandoc AST nodes onto the model for one article (the one mapping every reader uses).
 
-    def rows(raw_rows: Json) -> list[TableRow]:
-        return [TableRow([TableCell(_blocks(state, blocks, place), max(colspan, 1),
-                                    max(rowspan, 1), _ALIGN_IN.get(align["t"]))
-                          for _cattr, align, rowspan, colspan, blocks in cells])
-                for _rattr, cells in raw_rows]
+    ``media`` maps image URLs to files the reader holds (see :func:`article_from_pandoc`).
+    Raw markup goes to ``Article.discarded``; :meth:`finish` adds the diagnostics and the media
+    found on the way.
+    """
 
-    columns = [ColumnSpec(_ALIGN_IN.get(align["t"]),
-                          width["c"] if width["t"] == "ColWidth" else None)
-               for align, width in colspecs]
-    if all(c.align is None and c.width is None for c in columns):
-        columns = []
-    body: list[TableRow] = []
-    for _battr, _row_head_columns, inner_head, inner_body in bodies:
-        body.extend(rows(inner_head) + rows(inner_body))
-    return Table(body, rows(head[1]), rows(foot[1]), columns, _blocks(state, caption, place),
-                 attr[0] or None)
+    def __init__(self, article: Article, media: dict[str, MediaFile] | None = None) -> None:
+        self.article = article
+        self.media = dict(media or {})
+        self.used_media: dict[str, MediaResource] = {}
+        self.raw: dict[str, int] = {}  # raw fragments whose text is lost, by format
+        self.clamped = 0
 
+    def check_version(self, document: Json) -> None:
+        version = tuple(document.get("pandoc-api-version", ()))
+        if version[:2] != PANDOC_API_VERSION[:2]:
+            self.article.diagnose("warning", "pandoc-api-version",
+                                  f"pandoc AST version {version} differs from the expected "
+                                  f"{PANDOC_API_VERSION}; some nodes may be misread")
 
-def _raw(state: _ReadState, content: Json, place: str) -> None:
-    fmt, text = content
-    if not text.strip():
-        return
-    state.raw.setdefault(fmt, []).append(text)
-    state.article.discarded.append(Discarded(text, f"raw {fmt} markup", place))
+    def finish(self) -> None:
+        """Diagnostics for what was set aside; the media the images use (after any present)."""
+        article = self.article
+        for fmt, count in self.raw.items():
+            article.diagnose("warning", "raw-markup",
+                             f"{count} raw {fmt} fragment(s) cannot be converted; "
+                             "kept in 'discarded'")
+        if self.clamped:
+            article.diagnose("info", "heading-level",
+                             f"{self.clamped} heading(s) deeper than level 6 set to level 6")
+        present = {m.path for m in article.media}
+        article.media.extend(m for m in self.used_media.values() if m.path not in present)
+        for resource in self.used_media.values():
+            article.resources[resource.path] = next(
+                m.data for m in self.media.values() if m.path == resource.path)
 
+    def discard(self, text: str, reason: str, place: str) -> None:
+        self.article.discarded.append(Discarded(text, reason, place))
 
-def _line(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Inline]:
-    """The inlines of a whole block line, in the model's canonical form (normalize_inlines)."""
-    return normalize_inlines(_inlines(state, nodes, place))
+    def raw_markup(self, content: Json, place: str) -> None:
+        """A ``RawBlock``/``RawInline`` no other writer can render: discarded, counted."""
+        fmt, text = content
+        fmt = str(fmt["c"] if isinstance(fmt, dict) else fmt)
+        if not text.strip():
+            return
+        self.raw[fmt] = self.raw.get(fmt, 0) + 1
+        self.discard(text, f"raw {fmt} markup", place)
 
+    # ----------------------------------------------------------------- blocks
 
-def _inlines(state: _ReadState, nodes: Iterable[Json], place: str) -> list[Inline]:
-    out: list[Inline] = []
-    text: list[str] = []  # the pending run of text, joined once
-    for node in nodes:
-        for inline in _inline(state, node, place):
-            if isinstance(inline, Text):
-                text.append(inline.text)
+    def blocks(self, nodes: Iterable[Json], place: str) -> list[Block]:
+        """Blocks; raw HTML ``<table>`` pieces and the blocks between them become a table."""
+        out: list[Block] = []
+        stack: _Open = []
+
+        def sink() -> list[Block]:
+            for item in reversed(stack):
+                if isinstance(item, _Collector):
+                    return item.blocks
+            return out
+
+        for index, node in enumerate(nodes):
+            where = f"{place}[{index}]"
+            if node.get("t") == "RawBlock" and _raw_format(node) == "html":
+                self.raw_html_block(node["c"][1], stack, sink, where)
                 continue
-            if any(text):
-                out.append(Text("".join(text)))
-            text.clear()
-            out.append(inline)
+            sink().extend(self.block(node, where))
+        while stack:  # an unclosed table: keep what it holds
+            self.close_html(stack, sink, stack[-1])
+        return out
+
+    def block(self, node: Json, place: str) -> list[Block]:
+        tag, content = node["t"], node.get("c")
+        if tag in ("Para", "Plain"):
+            inlines = self.line(content, place)
+            # a paragraph whose text is all blank or raw markup (discarded) is no paragraph;
+            # an empty one, or one of a bare empty span (our Markdown's `[]{}`), stays
+            keep = inlines or all(n["t"] == "Span" and n["c"] == [_EMPTY_ATTR, []]
+                                  for n in content)
+            return [Paragraph(inlines)] if keep else []
+        if tag == "Header":
+            level, attr, inlines = content
+            if level > 6:
+                self.clamped += 1
+            return [Heading(min(max(level, 1), 6), self.line(inlines, place), attr[0] or None)]
+        if tag == "CodeBlock":
+            (_ident, classes, pairs), text = content
+            language = classes[0] if classes else dict(pairs).get(LANGUAGE_ATTR)
+            return [CodeBlock(text, language or None)]
+        if tag == "RawBlock":
+            self.raw_markup(content, place)
+            return []
+        if tag == "BlockQuote":
+            return [BlockQuote(self.blocks(content, place))]
+        if tag == "OrderedList":
+            (start, style, _delim), items = content
+            return [OrderedList([self.blocks(item, place) for item in items], start,
+                                _STYLE_IN.get(style["t"], "decimal"))]
+        if tag == "BulletList":
+            return [BulletList([self.blocks(item, place) for item in content])]
+        if tag == "DefinitionList":
+            return [DefinitionList([
+                DefinitionItem(self.line(term, place),
+                               [self.blocks(d, place) for d in definitions])
+                for term, definitions in content])]
+        if tag == "HorizontalRule":
+            return [HorizontalRule()]
+        if tag == "LineBlock":
+            return [LineBlock([self.line(line, place) for line in content])]
+        if tag == "Table":
+            return [self.table(content, place)]
+        if tag == "Figure":
+            attr, (_short, caption), body = content
+            return [Figure(self.blocks(body, place), self.blocks(caption, place),
+                           attr[0] or None)]
+        if tag == "Div":
+            return self.div(content, place)
+        self.article.diagnose("warning", "pandoc-unknown-block",
+                              f"unknown pandoc block {tag!r} left out", place)
+        return []
+
+    def div(self, content: Json, place: str) -> list[Block]:
+        """A ``Div`` is unwrapped unless its class says what it is (speech, figure)."""
+        attr, children = content
+        ident, classes, pairs = _attr(attr)
+        speaker = pairs.get(SPEAKER_ATTR, "").strip()
+        if SPEECH_CLASS in classes and speaker:
+            blocks = self.blocks(_strip_speaker_label(children, speaker), place)
+            role = pairs.get(SPEAKER_ROLE_ATTR, pairs.get("role"))
+            return [Speech(speaker, blocks, role or None)]
+        if FIGURE_CLASS in classes:
+            caption: list[Block] = []
+            if children and children[-1].get("t") == "Div" and children[-1]["c"][0] == [
+                    "", [CAPTION_CLASS], []]:
+                caption = self.blocks(children[-1]["c"][1], place)
+                children = children[:-1]
+            return [Figure(self.blocks(children, place), caption, ident or None)]
+        blocks = self.blocks(children, place)
+        if ORDERED_LIST_CLASS in classes and len(blocks) == 1 and isinstance(
+                blocks[0], OrderedList):
+            start, style = pairs.get(START_ATTR, "1"), pairs.get(STYLE_ATTR, "decimal")
+            if re.fullmatch(r"-?[0-9]+", start):
+                blocks[0].start = int(start)
+            if style in ("decimal", *_STYLE_IN.values()):
+                blocks[0].style = style
+        if ident and blocks and isinstance(blocks[0], Heading | Table | Figure) and not (
+                blocks[0].id):
+            blocks[0].id = ident
+        return blocks
+
+    def table(self, content: Json, place: str) -> Table:
+        attr, (_short, caption), colspecs, head, bodies, foot = content
+
+        def rows(raw_rows: Json) -> list[TableRow]:
+            return [TableRow([TableCell(self.blocks(blocks, place), max(colspan, 1),
+                                        max(rowspan, 1), _ALIGN_IN.get(align["t"]))
+                              for _cattr, align, rowspan, colspan, blocks in cells])
+                    for _rattr, cells in raw_rows]
+
+        columns = [ColumnSpec(_ALIGN_IN.get(align["t"]),
+                              width["c"] if width["t"] == "ColWidth" else None)
+                   for align, width in colspecs]
+        if all(c.align is None and c.width is None for c in columns):
+            columns = []
+        body: list[TableRow] = []
+        for _battr, _row_head_columns, inner_head, inner_body in bodies:
+            body.extend(rows(inner_head) + rows(inner_body))
+        return Table(body, rows(head[1]), rows(foot[1]), columns, self.blocks(caption, place),
+                     attr[0] or None)
+
+    def meta_blocks(self, value: Json, place: str) -> list[Block]:
+        """A metadata value (Markdown text in a front matter, an abstract) as blocks."""
+        kind = value.get("t") if isinstance(value, dict) else None
+        if kind == "MetaBlocks":
+            return self.blocks(value["c"], place)
+        if kind == "MetaInlines":
+            line = self.line(value["c"], place)
+            return [Paragraph(line)] if line else []
+        if kind == "MetaString":
+            return [Paragraph(normalize_inlines([Text(value["c"])]))] if value["c"] else []
+        if kind == "MetaList":
+            return [block for item in value["c"] for block in self.meta_blocks(item, place)]
+        return []
+
+    # ----------------------------------------------------------------- raw HTML blocks
+
+    def raw_html_block(self, raw: str, stack: _Open, sink: Callable[[], list[Block]],
+                       place: str) -> None:
+        stripped = raw.strip()
+        if stripped == SEPARATOR:
+            return
+        if not stack and not _TABLE_TAG.search(raw):
+            if _COMMENT.fullmatch(stripped):
+                self.discard(stripped, "HTML comment", place)
+            elif _TAG.fullmatch(stripped):  # one tag: what it holds is in the blocks around it
+                self.discard(stripped, "raw HTML", place)
+            else:  # markup with text in it, which no other format can say
+                self.raw_markup(["html", raw], place)
+            return
+        position = 0
+        for match in _TAG.finditer(raw):
+            self.html_text(raw[position:match.start()], stack, place)
+            position = match.end()
+            closing, name = bool(match.group(1)), match.group(2).lower()
+            attrs = _html_attributes(match.group(3))
+            if not self.table_tag(name, closing, attrs, stack, sink):
+                self.html_text(match.group(0), stack, place)
+        self.html_text(raw[position:], stack, place)
+
+    def html_text(self, text: str, stack: _Open, place: str) -> None:
+        if not text.strip():
+            return
+        if stack and isinstance(stack[-1], _Collector):
+            stack[-1].blocks.append(Paragraph(normalize_inlines([Text(html.unescape(text))])))
+        elif _COMMENT.fullmatch(text.strip()):
+            self.discard(text.strip(), "HTML comment", place)
+        else:
+            self.discard(text.strip(), "raw HTML", place)
+
+    def table_tag(self, name: str, closing: bool, attrs: dict[str, str], stack: _Open,
+                  sink: Callable[[], list[Block]]) -> bool:
+        """Apply one tag of an HTML table; False if it is no table tag here."""
+        frame = next((f for f in reversed(stack) if isinstance(f, _TableFrame)), None)
+        if name == "table":
+            if not closing:
+                stack.append(_TableFrame(Table(id=attrs.get("id") or None)))
+            elif frame is not None:
+                while stack and stack[-1] is not frame:
+                    self.close_html(stack, sink, stack[-1])
+                self.close_html(stack, sink, frame)
+            return closing is False or frame is not None
+        if frame is None or (stack[-1] is not frame and name not in ("td", "th", "caption")):
+            return False
+        table = frame.table
+        if name == "caption":
+            if not closing:
+                stack.append(_Collector("caption"))
+            elif isinstance(stack[-1], _Collector) and stack[-1].kind == "caption":
+                table.caption = stack[-1].blocks
+                stack.pop()
+        elif name in ("thead", "tbody", "tfoot"):
+            frame.sections_given = True
+            frame.section = {"thead": "head", "tfoot": "foot"}.get(name, "body") if not (
+                closing) else "body"
+        elif name == "colgroup":
+            pass
+        elif name == "col" and not closing:
+            table.columns.append(ColumnSpec(_html_align(attrs), _width(attrs.get(WIDTH_ATTR))))
+        elif name == "tr":
+            if not closing:
+                frame.row, frame.row_all_th = TableRow(), True
+                getattr(table, frame.section).append(frame.row)
+            else:
+                if (frame.row is not None and frame.row.cells and not frame.sections_given
+                        and frame.row_all_th and table.body == [frame.row]):
+                    table.head.append(table.body.pop())
+                frame.row = None
+        elif name in ("td", "th"):
+            if not closing:
+                cell = TableCell(colspan=_span(attrs.get("colspan")),
+                                 rowspan=_span(attrs.get("rowspan")), align=_html_align(attrs))
+                if frame.row is None:
+                    frame.row = TableRow()
+                    getattr(table, frame.section).append(frame.row)
+                frame.row.cells.append(cell)
+                frame.row_all_th &= name == "th"
+                stack.append(_Collector("cell", cell=cell))
+            elif isinstance(stack[-1], _Collector) and stack[-1].cell is not None:
+                stack[-1].cell.blocks = stack[-1].blocks
+                stack.pop()
+        else:
+            return False
+        return True
+
+    def close_html(self, stack: _Open, sink: Callable[[], list[Block]],
+                   item: _TableFrame | _Collector) -> None:
+        stack.remove(item)
+        if isinstance(item, _TableFrame):
+            sink().append(item.table)
+        elif item.cell is not None:
+            item.cell.blocks = item.blocks
+        else:
+            sink().extend(item.blocks)
+
+    # ----------------------------------------------------------------- inlines
+
+    def line(self, nodes: Iterable[Json], place: str) -> list[Inline]:
+        """The inlines of a whole block line, in the model's canonical form (normalize_inlines)."""
+        return normalize_inlines(self.inlines(nodes, place))
+
+    def inlines(self, nodes: Iterable[Json], place: str) -> list[Inline]:
+        """Pandoc inlines, inline HTML elements paired up into model formatting."""
+        root: list[Inline] = []
+        frames: list[_Frame] = []
+        for node in nodes:
+            if node.get("t") == "RawInline" and _raw_format(node) == "html":
+                self.raw_html_inline(node["c"][1], frames, root, place)
+                continue
+            (frames[-1].content if frames else root).extend(self.inline(node, place))
+        while frames:  # unclosed elements: their content stays, the tag goes to discarded
+            frame = frames.pop()
+            self.discard(frame.raw, "unclosed HTML element", place)
+            (frames[-1].content if frames else root).extend(frame.content)
+        return _merge_text(root)
+
+    def raw_html_inline(self, raw: str, frames: list[_Frame], root: list[Inline],
+                        place: str) -> None:
+        match = _TAG.fullmatch(raw.strip())
+        target = frames[-1].content if frames else root
+        if match is None:
+            if _COMMENT.fullmatch(raw.strip()):
+                self.discard(raw, "HTML comment", place)
+            else:  # markup with text in it, which no other format can say
+                self.raw_markup(["html", raw], place)
+            return
+        closing, name = bool(match.group(1)), match.group(2).lower()
+        if name == "br":
+            target.append(LineBreak())
+        elif not closing and (name in _INLINE_TAGS or name == "span") and not match.group(4):
+            frames.append(_Frame(name, _html_attributes(match.group(3)), raw))
+        elif closing and any(f.tag == name for f in frames):
+            while frames[-1].tag != name:  # close what was left open inside
+                inner = frames.pop()
+                self.discard(inner.raw, "unclosed HTML element", place)
+                frames[-1].content.extend(inner.content)
+            frame = frames.pop()
+            (frames[-1].content if frames else root).extend(_element(frame))
+        else:
+            self.discard(raw, "raw HTML", place)
+
+    def inline(self, node: Json, place: str) -> list[Inline]:
+        tag, content = node["t"], node.get("c")
+        if tag == "Str":
+            return [Text(content)]
+        if tag in ("Space", "SoftBreak"):
+            return [Text(" ")]
+        if tag in _WRAPPERS_IN:
+            return [_WRAPPERS_IN[tag](self.inlines(content, place))]
+        if tag == "LineBreak":
+            return [LineBreak()]
+        if tag == "Code":
+            return [Code(content[1])]
+        if tag == "Math":
+            kind, text = content
+            return [Math(text, kind["t"] == "DisplayMath")]
+        if tag == "Quoted":
+            kind, inner = content
+            return [Quoted("single" if kind["t"] == "SingleQuote" else "double",
+                           self.inlines(inner, place))]
+        if tag == "Cite":
+            citations, inner = content
+            return [Citation([c["citationId"] for c in citations], self.inlines(inner, place))]
+        if tag in ("Link", "Image"):
+            attr, inner, (url, title) = content
+            url = dict(attr[2]).get(URL_ATTR, url)  # the exact URL, where Markdown cannot say it
+            if tag == "Link":
+                return [Link(url, self.inlines(inner, place), title or None)]
+            alt = self.inlines(inner, place)
+            return [Image(self.media_url(url, alt), alt, title or None)]
+        if tag == "Note":
+            return [Note(self.blocks(content, place))]
+        if tag == "Span":
+            return self.span(content, place)
+        if tag == "RawInline":
+            self.raw_markup(content, place)
+            return []
+        self.article.diagnose("warning", "pandoc-unknown-inline",
+                              f"unknown pandoc inline {tag!r} left out", place)
+        return []
+
+    def span(self, content: Json, place: str) -> list[Inline]:
+        """A ``Span`` is unwrapped unless its class says what it is (citation, math, ...)."""
+        attr, children = content
+        _ident, classes, pairs = _attr(attr)
+        inlines = self.inlines(children, place)
+        if CITATION_CLASS in classes and CITES_ATTR in pairs:
+            keys = [unquote(k) if k != "%" else "" for k in pairs[CITES_ATTR].split()]
+            return [Citation(keys, inlines)]
+        if MATH_CLASS in classes:
+            return [Math(inline_text(inlines), "display" in classes)]
+        for cls in classes:
+            if cls in _SPAN_CLASSES and inlines:
+                return [_SPAN_CLASSES[cls](inlines)]
+        return inlines
+
+    def media_url(self, url: str, alt: list[Inline]) -> str:
+        """The model URL of an image: its media path when the reader holds its bytes."""
+        found = self.media.get(url)
+        if found is None and url.startswith("data:"):
+            found = decode_data_uri(url)
+            if found is None:
+                self.article.diagnose("warning", "bad-data-uri",
+                                      "an image's data: URI is malformed")
+                return url
+            self.media[url] = found
+        if found is None:
+            return url
+        if found.path not in self.used_media:
+            alt_text = " ".join(inline_text(alt).split())
+            self.used_media[found.path] = MediaResource(
+                found.path, found.media_type, len(found.data),
+                hashlib.sha256(found.data).hexdigest(), alt_text or None)
+        return found.path
+
+
+def _merge_text(inlines: list[Inline]) -> list[Inline]:
+    """Adjacent texts as one (joined once: long paragraphs are many ``Str`` nodes)."""
+    out: list[Inline] = []
+    text: list[str] = []
+    for inline in inlines:
+        if isinstance(inline, Text):
+            text.append(inline.text)
+            continue
+        if any(text):
+            out.append(Text("".join(text)))
+        text.clear()
+        out.append(inline)
     if any(text):
         out.append(Text("".join(text)))
     return out
 
 
-def _inline(state: _ReadState, node: Json, place: str) -> list[Inline]:
-    tag, content = node["t"], node.get("c")
-    if tag == "Str":
-        return [Text(content)]
-    if tag in ("Space", "SoftBreak"):
-        return [Text(" ")]
-    if tag in _WRAPPERS_IN:
-        return [_WRAPPERS_IN[tag](_inlines(state, content, place))]
-    if tag == "LineBreak":
-        return [LineBreak()]
-    if tag == "Code":
-        return [Code(content[1])]
-    if tag == "Math":
-        kind, text = content
-        return [Math(text, kind["t"] == "DisplayMath")]
-    if tag == "Quoted":
-        kind, inner = content
-        return [Quoted("single" if kind["t"] == "SingleQuote" else "double",
-                       _inlines(state, inner, place))]
-    if tag == "Cite":
-        citations, inner = content
-        return [Citation([c["citationId"] for c in citations], _inlines(state, inner, place))]
-    if tag == "Link":
-        _, inner, (url, title) = content
-        return [Link(url, _inlines(state, inner, place), title or None)]
-    if tag == "Image":
-        _, inner, (url, title) = content
-        alt = _inlines(state, inner, place)
-        return [Image(_media_url(state, url, alt), alt, title or None)]
-    if tag == "Note":
-        return [Note(_blocks(state, content, place))]
-    if tag == "Span":
-        attr, inner = content
-        _ident, classes, _pairs = _attr(attr)
-        inlines = _inlines(state, inner, place)
-        for cls in classes:
-            if cls in _SPAN_CLASSES and inlines:
-                return [_SPAN_CLASSES[cls](inlines)]
-        return inlines
-    if tag == "RawInline":
-        if content[0] == "html" and _BR_RE.fullmatch(content[1]):  # a hard break in raw HTML
-            return [LineBreak()]
-        _raw(state, content, place)
-        return []
-    state.article.diagnose("warning", "pandoc-unknown-inline",
-                           f"unknown pandoc inline {tag!r} left out", place)
-    return []
+def _element(frame: _Frame) -> list[Inline]:
+    """The model nodes for a closed inline HTML element (a plain span is just its content)."""
+    classes = frame.attrs.get("class", "").split()
+    content = _merge_text(frame.content)
+    if frame.tag == "span":
+        if MATH_CLASS in classes:
+            return [Math(inline_text(content), "display" in classes)]
+        for name in classes:
+            if name in _SPAN_CLASSES and content:
+                return [_SPAN_CLASSES[name](content)]
+        return content
+    kind = _INLINE_TAGS[frame.tag]
+    if kind is Code:
+        return [Code(inline_text(content))]
+    if kind is Quoted:
+        return [Quoted("single" if SINGLE_QUOTE_CLASS in classes else "double", content)]
+    return [cast(Callable[[list[Inline]], Inline], kind)(content)]
 
 
-def _media_url(state: _ReadState, url: str, alt: list[Inline]) -> str:
-    """The model URL of an image: its media path when the reader holds its bytes."""
-    found = state.media.get(url)
-    if found is None and url.startswith("data:"):
-        found = decode_data_uri(url)
-        if found is None:
-            state.article.diagnose("warning", "bad-data-uri", "an image's data: URI is malformed")
-            return url
-        state.media[url] = found
-    if found is None:
-        return url
-    if found.path not in state.used_media:
-        alt_text = " ".join(inline_text(alt).split())
-        state.used_media[found.path] = MediaResource(
-            found.path, found.media_type, len(found.data), hashlib.sha256(found.data).hexdigest(),
-            alt_text or None)
-    return found.path
+def _strip_speaker_label(children: list[Json], speaker: str) -> list[Json]:
+    """A speech turn's blocks without the bold "Speaker:" label its first paragraph starts with.
+
+    The label is ``Strong [Speaker:]`` or ``Strong [Speaker]`` followed by ":"; a paragraph that
+    held only the label goes with it.
+    """
+    if not children or children[0].get("t") not in ("Para", "Plain"):
+        return children
+    first = children[0]["c"]
+    if not first or first[0].get("t") != "Strong":
+        return children
+    label = ast_text(first[0]["c"]).strip()
+    if label not in (speaker, speaker + ":"):
+        return children
+    rest = list(first[1:])
+    if label == speaker:
+        if not rest or rest[0].get("t") != "Str" or not rest[0]["c"].startswith(":"):
+            return children
+        colon_rest = rest[0]["c"][1:]
+        rest[0:1] = [{"t": "Str", "c": colon_rest}] if colon_rest else []
+    if rest and rest[0].get("t") in ("Space", "SoftBreak"):
+        rest = rest[1:]
+    if not rest:
+        return list(children[1:])
+    return [{"t": children[0]["t"], "c": rest}, *children[1:]]
+
+
+def ast_text(nodes: Iterable[Json]) -> str:
+    """Pandoc inlines as their text, spaces exactly as written."""
+    out: list[str] = []
+    for node in nodes:
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak"):
+            out.append(" ")
+        elif kind == "LineBreak":
+            out.append("\n")
+        elif kind in ("Code", "Math"):
+            out.append(content[1])
+        elif kind == "Quoted":
+            mark = '"' if content[0]["t"] == "DoubleQuote" else "'"
+            out.append(mark + ast_text(content[1]) + mark)
+        elif kind in _WRAPPERS_IN:
+            out.append(ast_text(content))
+        elif kind in ("Span", "Link", "Image", "Cite"):
+            out.append(ast_text(content[1]))
+    return "".join(out)
+
+
+def _raw_format(node: Json) -> str:
+    fmt = node["c"][0]
+    return str(fmt["c"] if isinstance(fmt, dict) else fmt).lower()
+
+
+def _html_attributes(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): html.unescape(next(g for g in m.groups()[1:] if g is not None))
+            for m in _HTML_ATTR.finditer(text)}
+
+
+def _html_align(attrs: dict[str, str]) -> Align | None:
+    match = _TEXT_ALIGN.search(attrs.get("style", "")) or _TEXT_ALIGN.search(
+        "text-align:" + attrs.get("align", ""))
+    return cast(Align, match.group(1)) if match else None
+
+
+def _span(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and int(value) >= 1 else 1
+
+
+def _width(value: str | None) -> float | None:
+    try:
+        width = float(value) if value is not None else -1.0
+    except ValueError:
+        return None
+    return width if width >= 0 else None
 
 
 # --------------------------------------------------------------------------- metadata in
@@ -474,13 +840,11 @@ def meta_value(value: Json) -> Any:
 
 
 def _plain_inlines(nodes: Json) -> str:
-    scratch = _ReadState(Article(title="-"), {})
-    return " ".join(inline_text(_inlines(scratch, nodes, "meta")).split())
+    return " ".join(inline_text(AstReader(Article(title="-")).inlines(nodes, "meta")).split())
 
 
 def _plain_blocks(nodes: Json) -> str:
-    scratch = _ReadState(Article(title="-"), {})
-    return block_text(_blocks(scratch, nodes, "meta")).strip()
+    return block_text(AstReader(Article(title="-")).blocks(nodes, "meta")).strip()
 
 
 def _as_list(value: Json) -> list[Json]:
@@ -497,16 +861,6 @@ def _strings(value: Json, split: bool = False) -> list[str]:
                 parts = re.split(r"[;,]", text) if split else [text]
                 out.extend(p.strip() for p in parts if p.strip())
     return out
-
-
-def _meta_blocks(state: _ReadState, value: Json) -> list[Block]:
-    if value["t"] == "MetaBlocks":
-        return _blocks(state, value["c"], "meta")
-    if value["t"] == "MetaInlines":
-        return [Paragraph(_line(state, value["c"], "meta"))]
-    if value["t"] == "MetaString" and value["c"].strip():
-        return [Paragraph([Text(value["c"].strip())])]
-    return []
 
 
 def normalize_date(text: str) -> str | None:
@@ -530,7 +884,7 @@ def normalize_date(text: str) -> str | None:
     return None
 
 
-def _contributor(state: _ReadState, value: Json) -> tuple[Contributor | None, dict[str, Any]]:
+def _contributor(state: AstReader, value: Json) -> tuple[Contributor | None, dict[str, Any]]:
     """An author entry (a name, or a map with name/affiliation/email/orcid) and what is left."""
     if value["t"] != "MetaMap":
         name = meta_value(value)
@@ -578,7 +932,7 @@ def _reference(item: Json) -> Reference | None:
     return Reference([Text(text + ".")] if text else [], str(ident) if ident else None)
 
 
-def _read_meta(state: _ReadState, meta: dict[str, Json]) -> None:
+def _read_meta(state: AstReader, meta: dict[str, Json]) -> None:
     article = state.article
     extra: dict[str, Any] = {}
     for key, value in meta.items():
@@ -612,7 +966,7 @@ def _read_meta(state: _ReadState, meta: dict[str, Json]) -> None:
             else:
                 extra[key] = plain
         elif lowered == "abstract" or (lowered == "description" and "abstract" not in meta):
-            article.abstract = _meta_blocks(state, value)
+            article.abstract = state.meta_blocks(value, "meta")
         elif lowered in ("keywords", "subject", "subjects"):
             name = "keywords" if lowered == "keywords" else "subjects"
             words = _strings(value, split=lowered == "keywords")
@@ -659,9 +1013,6 @@ def _tokens(text: str) -> list[Json]:
 
 def _meta_inlines(text: str) -> Json:
     return {"t": "MetaInlines", "c": _tokens(text)}
-
-
-_EMPTY_ATTR: Json = ["", [], []]
 
 
 @dataclass

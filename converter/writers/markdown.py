@@ -561,7 +561,8 @@ class _Renderer:
             label = "**" + escape_text(block.speaker + ":", exact=True) + "**"
             text = self.inlines(first.content, _Context(line_start=False, in_note=in_note))
             rest = self.blocks(block.blocks[1:], in_note=in_note)
-            inner = "\n\n".join(p for p in (label + (" " + text if text else ""), rest) if p)
+            # an empty first paragraph is written `[]{}` after the label, as anywhere else
+            inner = "\n\n".join(p for p in (label + " " + (text or "[]{}"), rest) if p)
         else:
             inner = self.blocks(block.blocks, in_note=in_note)
         return _fenced_div(attributes(classes=[SPEECH_CLASS], pairs=pairs), inner)
