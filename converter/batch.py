@@ -29,6 +29,7 @@ from :mod:`converter.batch_console`; the default only logs through :mod:`logging
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -41,17 +42,17 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from . import __version__
 from .errors import ConverterError, OutputExistsError, UsageError, WriterError
-from .fsutil import atomic_write_bytes, ensure_inside, remove_stale_parts
-from .ledger import Ledger, LedgerEntry, digest_path
+from .fsutil import atomic_write_bytes, atomic_write_chunks, ensure_inside, remove_stale_parts
+from .ledger import Ledger, LedgerEntry, digest_path, json_chunks
 from .metadata_sources import (
     Catalog,
     is_sidecar,
@@ -61,7 +62,7 @@ from .metadata_sources import (
     sidecar_stem,
     sidecars_for,
 )
-from .model import Article, Diagnostic, canonical_json
+from .model import Article, Diagnostic
 from .options import ReadOptions, WriteOptions
 from .pipeline import destination_for, detect_format, parse_bytes, read_input, write_outputs
 from .registry import Registry, Writer
@@ -100,7 +101,7 @@ class BatchOptions:
     verbose: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class OutputInfo:
     """One output as the report lists it (``path`` relative to OUT when inside it)."""
 
@@ -110,7 +111,7 @@ class OutputInfo:
     size: int
 
 
-@dataclass
+@dataclass(slots=True)
 class InputResult:
     """What happened to one input."""
 
@@ -133,7 +134,7 @@ class InputResult:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ignored:
     """A file or folder the batch did not convert, and why."""
 
@@ -178,13 +179,13 @@ class BatchResult:
             "warnings": len(self.warnings),
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, inputs: bool = True) -> dict[str, Any]:
         """The report: inputs sorted by path; only ``seconds`` fields vary between runs."""
         data: dict[str, Any] = {
             "converter": __version__,
             "output": str(self.output),
             "summary": self.summary(),
-            "inputs": [r.to_dict() for r in self.inputs],
+            "inputs": [r.to_dict() for r in self.inputs] if inputs else [],
             "ignored": [asdict(i) for i in self.ignored],
             "warnings": list(self.warnings),
         }
@@ -192,6 +193,15 @@ class BatchResult:
             data["collection"] = self.collection.to_dict()
         data["seconds"] = round(self.seconds, 3)
         return data
+
+    def to_json(self) -> str:
+        """The report as canonical JSON text."""
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """The report's text in pieces, encoded one input at a time (see ``ledger.json_chunks``)."""
+        return json_chunks(self.to_dict(inputs=False), "inputs",
+                           (r.to_dict() for r in self.inputs))
 
 
 class Reporter(Protocol):
@@ -226,7 +236,7 @@ class LogReporter:
 # --------------------------------------------------------------------------- discovery
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """One input file and where it sits in its tree."""
 
@@ -303,7 +313,7 @@ def _ignore_reason(path: Path, extensions: set[str]
 # --------------------------------------------------------------------------- one input
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     """Everything a worker needs to convert one input (picklable, no open handles)."""
 
@@ -328,7 +338,7 @@ class Job:
     want_article: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What a worker sends back for one job."""
 
@@ -534,7 +544,13 @@ class WorkerPool:
         parent, child = context.Pipe()
         process = context.Process(target=_worker_main, args=(child,), daemon=True,
                                   name="converter-worker")
-        process.start()
+        # a forked child shares the parent's memory until it writes to it; keep its garbage
+        # collector from touching (and so copying) every object the parent holds
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         return _Worker(process, parent)
 
@@ -556,7 +572,7 @@ class WorkerPool:
     def free(self) -> int:
         return self.size - len(self.busy)
 
-    def collect(self) -> list[Outcome]:
+    def collect(self) -> list[tuple[Job, Outcome]]:
         """Wait for at least one job to end (finished, crashed or timed out)."""
         deadlines = [w.deadline for w in self.busy if w.deadline is not None]
         wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -577,7 +593,7 @@ class WorkerPool:
             else:
                 continue
             self.busy.remove(worker)
-            outcomes.append(outcome)
+            outcomes.append((job, outcome))
         return outcomes
 
     def _receive(self, worker: _Worker, job: Job) -> Outcome:
@@ -661,6 +677,9 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
     reporter = reporter or LogReporter()
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {options.jobs}")
+    for given in inputs:
+        if not given.exists():
+            raise UsageError("no such file or folder", file=str(given))
     registry = Registry.default()
     writers = _check_formats(options, registry)
     collection_title = options.write.epub.collection_title
@@ -681,28 +700,33 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         catalog = load_catalog(options.catalog) if options.catalog else None
         exclude = {q for p in (output, report_path, options.catalog) if p is not None
                    for q in (_absolute(p), p.resolve())}
-        sources, result.ignored = discover(inputs, registry.input_extensions(), exclude)
-        result.warnings.extend(_metadata_warnings(sources, result.ignored, catalog))
-        for warning in result.warnings:
-            reporter.problem(warning, fatal=False)
-        collection_path = output / f"{slugify(collection_title)}.epub" if collection_title else None
-        reserved = {_absolute(p): why for p, why in (
-            (report_path, "the batch report"), (collection_path, "the collection EPUB")) if p}
-        plan = _plan(sources, output, options, per_article, writers, ledger, catalog, reserved,
-                     want_article=collection_title is not None)
+        # workers start before discovery and the plan (see _start_pool) and before the
+        # reporter, which may start a thread
+        pool = _start_pool(inputs, options, registry, per_article)
         try:
-            articles = _execute(plan, options, registry, ledger, reporter, result)
+            sources, result.ignored = discover(inputs, registry.input_extensions(), exclude)
+            result.warnings.extend(_metadata_warnings(sources, result.ignored, catalog))
+            for warning in result.warnings:
+                reporter.problem(warning, fatal=False)
+            collection_path = (output / f"{slugify(collection_title)}.epub"
+                               if collection_title else None)
+            reserved = {_absolute(p): why for p, why in (
+                (report_path, "the batch report"), (collection_path, "the collection EPUB"))
+                if p}
+            plan = _plan(sources, output, options, per_article, writers, ledger, catalog,
+                         reserved, want_article=collection_title is not None)
+            articles = _execute(plan, options, registry, ledger, reporter, result, pool)
             if collection_path is not None and collection_title is not None:
                 result.collection = _write_collection(collection_path, collection_title,
                                                       articles, result, options, ledger, reporter)
+            result.seconds = time.perf_counter() - started
+            size, digest = atomic_write_chunks(
+                report_path, (c.encode("utf-8") for c in result.json_chunks()))
+            ledger.record([], {report_path: LedgerEntry(digest, size, "report")})
         finally:
+            if pool is not None:
+                pool.close()
             ledger.compact()
-        result.seconds = time.perf_counter() - started
-        report = canonical_json(result.to_dict()).encode("utf-8")
-        atomic_write_bytes(report_path, report)
-        ledger.record([], {report_path: LedgerEntry(hashlib.sha256(report).hexdigest(),
-                                                    len(report), "report")})
-        ledger.compact()
     reporter.finish(result)
     return result
 
@@ -806,7 +830,7 @@ def _plan(sources: list[Source], output: Path, options: BatchOptions,
 
 
 def _execute(plan: _Plan, options: BatchOptions, registry: Registry, ledger: Ledger,
-             reporter: Reporter, result: BatchResult) -> list[Article]:
+             reporter: Reporter, result: BatchResult, pool: WorkerPool | None) -> list[Article]:
     """Run the jobs (in-process or in workers), fill ``result.inputs`` in input order.
 
     Returns the articles the workers sent back (for a collection), in input order.
@@ -834,24 +858,23 @@ def _execute(plan: _Plan, options: BatchOptions, registry: Registry, ledger: Led
         results[job.index] = item
         finish(item)
 
-    runnable = [] if options.fail_fast and plan.early else plan.jobs
-    jobs = min(options.jobs or default_jobs(), len(runnable))
-    pool = None
-    if jobs > 1:  # started before the reporter, which may start a thread
-        pool = WorkerPool(jobs, options.timeout, _warm(runnable, registry))
-        pool.start()
+    # the queue owns the jobs from here, so each is freed once done
+    queue = deque(() if options.fail_fast and plan.early else plan.jobs)
+    plan.jobs = []
+    if pool is not None and len(queue) < 2:  # nothing to share out after all
+        pool.close()
+        pool = None
     reporter.start(len(plan.sources))
     for index, item in sorted(plan.early.items()):
         results[index] = item
         finish(item)
-    if runnable:
-        ledger.plan([t for job in runnable for t in job.targets])
+    if queue:
+        ledger.plan([t for job in queue for t in job.targets])
     if pool is not None:
-        _run_pool(pool, runnable, done, lambda: stop)
+        _run_pool(pool, queue, done, lambda: stop)
     else:
-        for job in runnable:
-            if stop:
-                break
+        while queue and not stop:
+            job = queue.popleft()
             done(job, run_job(job, registry))
     for index, source in enumerate(plan.sources):
         if index not in results:
@@ -861,20 +884,35 @@ def _execute(plan: _Plan, options: BatchOptions, registry: Registry, ledger: Led
     return [articles[i] for i in sorted(articles)]
 
 
-def _warm(jobs: list[Job], registry: Registry) -> list[str]:
-    """Load what the workers will need, so workers forked from here start warm.
+def _start_pool(inputs: Sequence[Path], options: BatchOptions, registry: Registry,
+                formats: Sequence[str]) -> WorkerPool | None:
+    """The worker pool, unless there is a single file or a single job; started early.
 
-    Imports the readers for the inputs' extensions (the writers are loaded already) and compiles
-    the schema validator; returns the modules, for a forkserver to preload instead.
+    Forked workers share the parent's memory until either writes to it, so they are forked
+    before discovery and planning fill the parent with per-input bookkeeping.
+    """
+    size = options.jobs or default_jobs()
+    if size < 2 or (len(inputs) < 2 and not any(p.is_dir() for p in inputs)):
+        return None
+    pool = WorkerPool(size, options.timeout, _warm(options.read.format, formats, registry))
+    pool.start()
+    return pool
+
+
+def _warm(forced: str | None, formats: Sequence[str], registry: Registry) -> list[str]:
+    """Load what every worker needs, so workers forked from here start warm.
+
+    The writers are loaded already; this compiles the schema validator and loads a reader named
+    with ``--from`` (others load in each worker on first use). Returns the modules, for a
+    forkserver to preload instead.
     """
     from .model import Article as _Article
     from .schema import validate_article
 
     modules = []
-    names = {(("reader", job.read.format.partition(":")[0]) if job.read.format else
-              ("reader", registry.reader_for_extension(job.source.name) or "text"))
-             for job in jobs}
-    names |= {("writer", fmt.partition(":")[0]) for fmt in jobs[0].formats}
+    names = {("writer", fmt.partition(":")[0]) for fmt in formats}
+    if forced:
+        names.add(("reader", forced.partition(":")[0]))
     for kind, name in sorted(names):
         with contextlib.suppress(ConverterError, ImportError):
             info = registry.info(kind, name)
@@ -885,18 +923,16 @@ def _warm(jobs: list[Job], registry: Registry) -> list[str]:
     return modules
 
 
-def _run_pool(pool: WorkerPool, jobs: list[Job], done: Callable[[Job, Outcome], None],
+def _run_pool(pool: WorkerPool, queue: deque[Job], done: Callable[[Job, Outcome], None],
               stopped: Callable[[], bool]) -> None:
-    by_index = {job.index: job for job in jobs}
-    queue = deque(jobs)
     try:
         while queue or pool.busy:
             while queue and pool.free > 0 and not stopped():
                 pool.submit(queue.popleft())
             if not pool.busy:
                 break
-            for outcome in pool.collect():
-                done(by_index[outcome.index], outcome)
+            for job, outcome in pool.collect():
+                done(job, outcome)
     finally:
         pool.close()
 
@@ -923,10 +959,27 @@ def _ledger_entries(job: Job, outcome: Outcome) -> dict[Path, LedgerEntry]:
 
 
 def _input_result(job: Job, outcome: Outcome) -> InputResult:
-    outputs = [OutputInfo(fmt, _relative_to(path, job.output), sha, size)
+    """The parent's record of one input, kept until the report is written.
+
+    Every outcome arrives as a fresh copy of the same few words (``ok``, ``json``, ``warning``,
+    the same diagnostic messages), so they are interned: 10,000 inputs stay small.
+    """
+    outputs = [OutputInfo(_shared(fmt), _relative_to(path, job.output), sha, size)
                for fmt, path, sha, size in outcome.outputs]
-    return InputResult(job.display, job.relative, outcome.status, outcome.format, outputs,
+    for diagnostic in outcome.diagnostics:
+        diagnostic.level = _shared(diagnostic.level)
+        diagnostic.code = _shared(diagnostic.code)
+        diagnostic.message = _shared(diagnostic.message)
+    return InputResult(job.display, job.relative, _shared(outcome.status),
+                       outcome.format and _shared(outcome.format), outputs,
                        outcome.diagnostics, outcome.errors, outcome.reason, outcome.seconds)
+
+
+_Text = TypeVar("_Text", bound=str)
+
+
+def _shared(text: _Text) -> _Text:
+    return cast(_Text, sys.intern(text))
 
 
 def _relative_to(path: Path, root: Path) -> str:

@@ -19,13 +19,13 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import ConverterError
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_chunks
 from .model import canonical_json
 
 #: folder under OUT that holds the ledger, its journal and the lock
@@ -52,7 +52,7 @@ def digest_path(path: Path) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     """What the converter knows about one file it wrote.
 
@@ -130,9 +130,9 @@ class Ledger:
     def compact(self) -> None:
         """Write the ledger atomically and start an empty journal."""
         self.close_journal()
-        data = {"version": LEDGER_VERSION,
-                "outputs": {k: asdict(v) for k, v in sorted(self.entries.items())}}
-        atomic_write_bytes(self.folder / LEDGER_FILE, canonical_json(data).encode("utf-8"))
+        chunks = json_chunks({"version": LEDGER_VERSION, "outputs": {}}, "outputs",
+                             ((k, asdict(v)) for k, v in sorted(self.entries.items())))
+        atomic_write_chunks(self.folder / LEDGER_FILE, (c.encode("utf-8") for c in chunks))
         (self.folder / JOURNAL_FILE).unlink(missing_ok=True)
 
     def _append(self, record: dict[str, Any], sync: bool = False) -> None:
@@ -181,3 +181,31 @@ class Ledger:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def json_chunks(data: Mapping[str, Any], key: str, members: Iterable[Any]) -> Iterator[str]:
+    """The text of ``canonical_json(data)`` with ``data[key]`` filled from ``members``, in pieces.
+
+    ``data[key]`` is an empty list (``members`` are its items) or an empty dict (``members`` are
+    ``(name, value)`` pairs). Joined, the pieces are exactly the canonical JSON of the whole
+    structure, but neither it nor its text is ever held in memory at once: a report or a ledger of
+    10,000 entries is written in constant memory.
+    """
+    indent = " " * 4
+    name = json.dumps(key, ensure_ascii=False)
+    opening, closing = ("{", "}") if isinstance(data[key], dict) else ("[", "]")
+    head, marker, tail = canonical_json(data).partition(f"\n  {name}: {opening}{closing}")
+    if not marker:
+        raise ValueError(f"{key!r} is not a top-level member of the document")
+    yield f"{head}\n  {name}: "
+    count = 0
+    for member in members:
+        if opening == "{":
+            label, value = member
+            prefix = f"{json.dumps(label, ensure_ascii=False)}: "
+        else:
+            prefix, value = "", member
+        text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+        yield f"{opening if count == 0 else ','}\n{indent}{prefix}{text}"
+        count += 1
+    yield (f"\n  {closing}" if count else f"{opening}{closing}") + tail
