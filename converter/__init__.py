@@ -45,66 +45,80 @@ from .errors import (
     ValidationError,
     WriterError,
 )
-from .model import (
-    Article,
-    Block,
-    BlockQuote,
-    BulletList,
-    Citation,
-    Code,
-    CodeBlock,
-    ColumnSpec,
-    Contributor,
-    DefinitionItem,
-    DefinitionList,
-    Diagnostic,
-    Discarded,
-    Emphasis,
-    Figure,
-    Heading,
-    HorizontalRule,
-    Identifier,
-    Image,
-    Inline,
-    LineBlock,
-    LineBreak,
-    Link,
-    Math,
-    MediaResource,
-    Note,
-    OrderedList,
-    Paragraph,
-    Provenance,
-    Quoted,
-    Reference,
-    Rights,
-    SmallCaps,
-    SourcePublication,
-    Speech,
-    Strikeout,
-    Strong,
-    Subscript,
-    Superscript,
-    Table,
-    TableCell,
-    TableRow,
-    Text,
-    Underline,
-)
-from .options import BagOptions, EpubOptions, ReadOptions, WriteOptions
 
 # a library logs but never prints: without the application configuring logging, nothing shows
 # (logging's last-resort handler would otherwise print warnings to stderr)
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+_MODEL_NAMES = (
+    "Article", "Block", "BlockQuote", "BulletList", "Citation", "Code",
+    "CodeBlock", "ColumnSpec", "Contributor", "DefinitionItem", "DefinitionList", "Diagnostic",
+    "Discarded", "Emphasis", "Figure", "Heading", "HorizontalRule", "Identifier",
+    "Image", "Inline", "LineBlock", "LineBreak", "Link", "Math",
+    "MediaResource", "Note", "OrderedList", "Paragraph", "Provenance", "Quoted",
+    "Reference", "Rights", "SmallCaps", "SourcePublication", "Speech", "Strikeout",
+    "Strong", "Subscript", "Superscript", "Table", "TableCell", "TableRow",
+    "Text", "Underline",
+)
+
 if TYPE_CHECKING:
     from .bagit.verify import VerifyReport
     from .batch import BatchOptions, BatchResult, InputResult, Reporter
+    from .model import (
+        Article,
+        Block,
+        BlockQuote,
+        BulletList,
+        Citation,
+        Code,
+        CodeBlock,
+        ColumnSpec,
+        Contributor,
+        DefinitionItem,
+        DefinitionList,
+        Diagnostic,
+        Discarded,
+        Emphasis,
+        Figure,
+        Heading,
+        HorizontalRule,
+        Identifier,
+        Image,
+        Inline,
+        LineBlock,
+        LineBreak,
+        Link,
+        Math,
+        MediaResource,
+        Note,
+        OrderedList,
+        Paragraph,
+        Provenance,
+        Quoted,
+        Reference,
+        Rights,
+        SmallCaps,
+        SourcePublication,
+        Speech,
+        Strikeout,
+        Strong,
+        Subscript,
+        Superscript,
+        Table,
+        TableCell,
+        TableRow,
+        Text,
+        Underline,
+    )
+    from .options import BagOptions, EpubOptions, ReadOptions, WriteOptions
     from .pipeline import ConversionResult, OutputRecord
     from .registry import Registry
 
-#: names served lazily from their modules (``from converter import BatchOptions``)
+#: names served lazily from their modules (``from converter import Article``), so that
+#: ``import converter`` (and ``converter --help``) loads none of them
 _LAZY = {
+    **dict.fromkeys(_MODEL_NAMES, "model"),
+    **dict.fromkeys(("BagOptions", "EpubOptions", "ReadOptions", "WriteOptions"), "options"),
     "BatchOptions": "batch", "BatchResult": "batch", "InputResult": "batch",
     "ConversionResult": "pipeline", "OutputRecord": "pipeline", "Registry": "registry",
     "VerifyReport": "bagit.verify",
@@ -168,6 +182,7 @@ def run_batch(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
 
 def validate(document: Article | dict[str, Any]) -> None:
     """Raise :class:`SchemaError` unless the article (or its JSON form) matches the schema."""
+    from .model import Article
     from .schema import validate_article, validate_document
 
     if isinstance(document, Article):
