@@ -906,8 +906,7 @@ def _warm(forced: str | None, formats: Sequence[str], registry: Registry) -> lis
     with ``--from`` (others load in each worker on first use). Returns the modules, for a
     forkserver to preload instead.
     """
-    from .model import Article as _Article
-    from .schema import validate_article
+    from .schema import prepare_fast_validation
 
     modules = []
     names = {("writer", fmt.partition(":")[0]) for fmt in formats}
@@ -919,7 +918,7 @@ def _warm(forced: str | None, formats: Sequence[str], registry: Registry) -> lis
             if kind == "reader":
                 registry.reader(name)
             modules.append(info.target.partition(":")[0])
-    validate_article(_Article(title="warm-up"))
+    prepare_fast_validation()
     return modules
 
 
