@@ -182,6 +182,8 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
                   output_root: Path | None = None) -> list[OutputRecord]:
     """Write each format's rendition as ``out_dir/<stem><ext>``, atomically.
 
+    Single-file renditions are made first and handed to packaging writers (the bag) through
+    ``WriteOptions.rendered``, so nothing is rendered twice.
     ``may_replace(path)`` decides whether an existing destination may be replaced (default: never);
     ``output_root`` bounds where writes may land. The article's media resources (images extracted
     from docx, odt, epub, ...) are written too, at ``out_dir/<path>`` (``media/<sha1>.<ext>``), so
@@ -192,18 +194,22 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
     registry = registry or default_registry()
     root = output_root or out_dir
     records = []
-    for fmt in formats:
-        writer = registry.writer(fmt)
+    rendered: dict[str, bytes] = dict(options.rendered)
+    writers = [(fmt, registry.writer(fmt)) for fmt in formats]
+    # packaging writers last, so they can pack what the others made
+    for fmt, writer in sorted(writers, key=lambda w: bool(getattr(w[1], "multi_file", False))):
         target = ensure_inside(root, destination_for(writer, out_dir, stem, options))
         if target.exists() and not (may_replace and may_replace(target)):
             raise OutputExistsError(
                 "exists and was not written by the converter; use --force to replace it",
                 file=str(target))
         if getattr(writer, "multi_file", False):
-            writer.write_to(article, target, options)  # type: ignore[attr-defined]
+            writer.write_to(article, target,  # type: ignore[attr-defined]
+                            replace(options, rendered=rendered))
             size, digest = _measure(target)
         else:
             data = render(article, fmt, options, registry)
+            rendered[writer.name] = data
             atomic_write_bytes(target, data)
             size, digest = len(data), hashlib.sha256(data).hexdigest()
         records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size))

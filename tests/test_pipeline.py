@@ -49,3 +49,28 @@ def test_json_with_a_lone_surrogate_is_refused_in_one_line() -> None:
 
     with pytest.raises(InputError, match="lone surrogate"):
         parse(b'{"schema_version": "1.0", "title": "bad \\ud800 text"}')
+
+
+def test_the_bag_packs_the_renditions_written_beside_it(tmp_path: Path, seed_scraped: Path,
+                                                        monkeypatch: object) -> None:
+    """Each rendition is made once: the bag holds the very bytes written beside it."""
+    from converter.options import BagOptions, WriteOptions
+    from converter.pipeline import convert
+    from converter.registry import default_registry
+
+    calls: list[str] = []
+    writer = default_registry().writer("markdown")
+    original = writer.write
+
+    def counting(article: m.Article, options: WriteOptions) -> bytes:
+        calls.append("markdown")
+        return original(article, options)
+
+    monkeypatch.setattr(writer, "write", counting)  # type: ignore[attr-defined]
+    options = WriteOptions(bag=BagOptions(renditions=("json", "markdown")))
+    convert(seed_scraped, tmp_path, ["bag", "md", "json"], write_options=options)
+    bag = tmp_path / f"{seed_scraped.stem}.bag" / "data"
+    assert (bag / "article.md").read_bytes() == (tmp_path / f"{seed_scraped.stem}.md").read_bytes()
+    assert (bag / "article.json").read_bytes() == (
+        tmp_path / f"{seed_scraped.stem}.json").read_bytes()
+    assert calls == ["markdown"]

@@ -144,7 +144,7 @@ class _Builder:
         self.clock = bag_clock(options)
         #: an explicit --bagging-date pins the renditions too; otherwise they are made exactly
         #: as beside the bag (same clock rules, so the same bytes)
-        self.render_options = (replace(options, build_time=self.clock)
+        self.render_options = (replace(options, build_time=self.clock, rendered={})
                                if options.bag.bagging_date else options)
         self.algorithms = settings.algorithms
         self.digests: dict[str, dict[str, str]] = {}  # bag path -> algorithm -> hex
@@ -236,6 +236,10 @@ class _Builder:
         from ..pipeline import render
 
         assert item.format is not None
+        made = self.render_options.rendered.get(item.writer or item.format)
+        if made is not None:  # rendered beside the bag with these very options: same bytes
+            item.data = made
+            return
         prov = self.article.provenance
         before = len(prov.diagnostics) if prov else 0
         item.data = render(self.article, item.format, self.render_options, self.registry)
