@@ -7,6 +7,7 @@ CLI and batch layers only call these.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -15,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__
-from .errors import ConverterError, InputError, OutputExistsError, WriterError
+from .errors import ConverterError, InputError, OutputExistsError, UsageError, WriterError
 from .fsutil import atomic_write_bytes, ensure_inside
 from .model import Article, Diagnostic, Provenance
 from .options import ReadOptions, WriteOptions
@@ -151,20 +152,6 @@ class ConversionResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
 
-    def to_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
-        def rel(p: Path) -> str:
-            return str(p.relative_to(relative_to)) if relative_to else str(p)
-
-        return {
-            "outputs": [{"format": o.format, "path": rel(o.path), "sha256": o.sha256,
-                         "size": o.size} for o in self.outputs],
-            "diagnostics": [str(d) for d in self.diagnostics],
-        }
-
-
-def output_path(out_dir: Path, stem: str, writer_extension: str) -> Path:
-    return out_dir / f"{stem}{writer_extension}"
-
 
 def destination_for(writer: Any, out_dir: Path, stem: str, options: WriteOptions) -> Path:
     """Where a writer's output goes: ``out_dir/<stem><ext>``, unless the writer names it itself
@@ -173,7 +160,7 @@ def destination_for(writer: Any, out_dir: Path, stem: str, options: WriteOptions
     hook = getattr(writer, "destination_for", None)
     if hook is not None:
         return Path(hook(out_dir, stem, options))
-    return output_path(out_dir, stem, writer.extension)
+    return out_dir / f"{stem}{writer.extension}"
 
 
 def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[str],
@@ -270,14 +257,10 @@ def convert(source: str | Path, out_dir: str | Path, formats: Iterable[str] = ("
 
 def parse_meta_overrides(pairs: Iterable[str]) -> Mapping[str, Any]:
     """``key=value`` strings (``--meta``) as a mapping; values may be JSON."""
-    import json
-
     result: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            from .errors import UsageError
-
             raise UsageError(f"--meta wants key=value, got {pair!r}")
         try:
             result[key.strip()] = json.loads(value)
