@@ -8,8 +8,7 @@ Subpackages and modules, in the order data flows through them::
     writers/      Article -> bytes      json, markdown, jats, epub, bagit, pandoc (any format)
     registry.py   the table of readers and writers, plus entry-point plug-ins
     pipeline.py   parse, render, convert: the library's engine
-    batch.py      folders, parallel workers, report, resume (batch_console.py: its terminal side)
-    metadata_sources.py  sidecar files and catalog CSVs (archivists' metadata)
+    batch/        folders, worker processes, ledger, resume, report; sidecars and catalogs
     bagit/        building and verifying BagIt packages (RFC 8493)
     errors.py     the exception tree; options.py: ReadOptions, WriteOptions
     cli.py        the typer command line (thin)
@@ -26,14 +25,13 @@ Heavy modules are imported on first use, so ``import converter`` stays cheap.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import logging
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import (
     ConverterError,
     InputError,

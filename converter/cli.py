@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import __version__
-from .errors import ConverterError, UsageError
+from ._version import __version__
+from .errors import ConverterError, UsageError, describe_os_error, one_line
 
 app = typer.Typer(
     name="converter",
@@ -33,7 +33,7 @@ class State:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(one_line(message), err=True)
 
 
 def _fail(exc: BaseException) -> typer.Exit:
@@ -43,7 +43,12 @@ def _fail(exc: BaseException) -> typer.Exit:
     if isinstance(exc, UsageError):
         _err(f"converter: error: {exc}")
         return typer.Exit(2)
-    _err(str(exc) if isinstance(exc, ConverterError) else f"converter: {type(exc).__name__}: {exc}")
+    if isinstance(exc, ConverterError):
+        _err(str(exc))
+    elif isinstance(exc, OSError):
+        _err(f"converter: {describe_os_error(exc)}")
+    else:
+        _err(f"converter: {type(exc).__name__}: {exc}")
     return typer.Exit(1)
 
 
@@ -104,7 +109,12 @@ def convert(
                                                 "(default: OUTPUT/report.json).")] = None,
     metadata: Annotated[Path | None, typer.Option(
         help="Catalog CSV (Archivematica metadata.csv style, a 'filename' column).")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one input may take.")] = 300.0,
+    timeout: Annotated[float, typer.Option(
+        help="Seconds one input may take (each input runs in a worker process; 0: no limit)."
+    )] = 300.0,
+    follow_links: Annotated[bool, typer.Option(
+        help="Follow symbolic links that lead out of an input folder (default: skip them).")
+    ] = False,
     boilerplate: Annotated[list[str] | None, typer.Option(
         help="Extra section heading that starts site boilerplate (repeatable).")] = None,
     collection: Annotated[str | None, typer.Option(
@@ -155,9 +165,9 @@ def convert(
             read=_read_options(from_format, title, meta, boilerplate),
             write=write_options, jobs=jobs, force=force, fail_fast=fail_fast,
             fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
-            timeout=timeout, quiet=quiet, verbose=verbose,
+            timeout=timeout, follow_links=follow_links, quiet=quiet, verbose=verbose,
         )
-        from .batch_console import ConsoleReporter
+        from .batch.console import ConsoleReporter
 
         result = run_batch(inputs, output, options, ConsoleReporter(quiet=quiet))
     except (ConverterError, OSError) as exc:
@@ -292,7 +302,12 @@ def schema() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # the converter's own warnings reach stderr; what libraries log is recorded as the
+    # diagnostics of the input it concerns (pipeline._LibraryLogs), shown only with --debug
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(lambda record: State.debug or record.name.startswith("converter"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     try:
         app()
     except ConverterError as exc:  # a command that let one through: still one line

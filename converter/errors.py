@@ -19,6 +19,41 @@ Non-fatal problems are not exceptions: they are :class:`converter.model.Diagnost
 
 from __future__ import annotations
 
+import errno
+import re
+
+#: characters that would break a one-line message: C0 controls (newline, tab, ...), DEL, C1
+#: controls and the Unicode line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+#: how an OSError reads in a one-line message, by errno (the rest: its own strerror)
+_OS_ERRORS = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOENT: "no such file or folder",
+    errno.EISDIR: "is a folder",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EEXIST: "exists",
+    errno.EIO: "input/output error",
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character %-encoded (``\\n`` -> ``%0A``), as BagIt manifests
+    encode line breaks: a file name with a newline must not split a message in two."""
+    return _CONTROL.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), text)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``path: reason`` for an operating-system error, in words (``no space left on device``)."""
+    reason = _OS_ERRORS.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+    where = exc.filename if exc.filename is not None else None
+    return f"{one_line(str(where))}: {reason}" if where is not None else reason
+
 
 class ConverterError(Exception):
     """Base of everything the converter raises on purpose.
@@ -33,8 +68,8 @@ class ConverterError(Exception):
         self.place = place
 
     def __str__(self) -> str:
-        parts = [p for p in (self.file, self.place) if p]
-        return ": ".join([*parts, self.message])
+        parts = [one_line(p) for p in (self.file, self.place) if p]
+        return ": ".join([*parts, _CONTROL.sub(" ", self.message)])
 
     def located(self, file: str) -> ConverterError:
         """Attach the input file name when the raiser did not know it."""

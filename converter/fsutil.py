@@ -27,10 +27,36 @@ def ensure_inside(root: Path, target: Path) -> Path:
     return target
 
 
+#: the longest file name most file systems take (bytes); temp names must fit too
+NAME_MAX = 255
+#: temp files and folders end so, and nothing else is ever removed as a leftover: a name no user
+#: file is likely to have, even when the output folder is the input folder
+PART_SUFFIX = ".converter-part"
+OLD_SUFFIX = ".converter-old"
+#: what ``tempfile`` adds to a prefix (8 random characters) plus the suffix
+_TEMP_OVERHEAD = 8 + len(PART_SUFFIX)
+
+
+def temp_prefix(target: Path) -> str:
+    """``.<name>.`` for a temp file beside ``target``, shortened so the whole temp name fits in
+    NAME_MAX bytes (a 250-byte output name must not fail only because its temp name is longer)."""
+    room = NAME_MAX - _TEMP_OVERHEAD - 2
+    name = os.fsencode(target.name)
+    if len(name) > room:
+        name = name[:room]
+        while name:  # do not cut a UTF-8 sequence in half
+            try:
+                name.decode("utf-8")
+                break
+            except UnicodeDecodeError:
+                name = name[:-1]
+    return f".{os.fsdecode(name)}."
+
+
 def atomic_write_bytes(target: Path, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``target`` so that readers see the old file or the whole new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=PART_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -49,7 +75,7 @@ def atomic_write_chunks(target: Path, chunks: Iterable[bytes], mode: int = 0o644
     """:func:`atomic_write_bytes` for data made piece by piece (a report of 10,000 inputs), so
     it never sits in memory whole; returns the size and sha256 of what was written."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=PART_SUFFIX, dir=target.parent)
     digest, size = hashlib.sha256(), 0
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -68,18 +94,24 @@ def atomic_write_chunks(target: Path, chunks: Iterable[bytes], mode: int = 0o644
     return size, digest.hexdigest()
 
 
+def temp_dir_beside(target: Path) -> Path:
+    """A new empty temp folder beside ``target``, named so an interrupted run's is found."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=PART_SUFFIX,
+                                 dir=target.parent))
+
+
 @contextlib.contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield a temp folder beside ``target``; on success it replaces ``target`` whole."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    tmp = temp_dir_beside(target)
     try:
         yield tmp
         os.chmod(tmp, 0o755)
         if target.is_symlink() or target.is_file():
             target.unlink()
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
+            old = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=OLD_SUFFIX,
                                         dir=target.parent))
             os.replace(target, old / target.name)
             os.replace(tmp, target)
@@ -92,14 +124,38 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 
 
 def remove_stale_parts(folder: Path) -> int:
-    """Delete ``*.part`` leftovers of an interrupted run under ``folder``; return how many."""
+    """Delete the leftovers of an interrupted run under ``folder`` (the temp files and folders of
+    :func:`atomic_write_bytes` and :func:`atomic_directory`); return how many."""
     count = 0
     if not folder.is_dir():
         return 0
-    for path in folder.rglob(".*.part"):
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        count += 1
+    for pattern in (f".*{PART_SUFFIX}", f".*{OLD_SUFFIX}"):
+        for path in folder.rglob(pattern):
+            remove_path(path)
+            count += 1
     return count
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file, a link or a whole folder (never following a link)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def digest_path(path: Path) -> str | None:
+    """sha256 of a file; of a folder, sha256 of its sorted ``<sha256>  <relative path>`` lines."""
+    if path.is_file():
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    if path.is_dir():
+        lines = []
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and not child.is_symlink():
+                lines.append(f"{digest_path(child)}  {child.relative_to(path).as_posix()}\n")
+        return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    return None

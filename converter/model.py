@@ -22,6 +22,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar, Union
 
+from .errors import one_line
+
 SCHEMA_VERSION = "1.0"
 
 # --------------------------------------------------------------------------- diagnostics
@@ -38,8 +40,8 @@ class Diagnostic:
     place: str | None = None
 
     def __str__(self) -> str:
-        parts = [p for p in (self.file, self.place) if p]
-        return ": ".join([*parts, f"{self.level}: {self.message} [{self.code}]"])
+        parts = [one_line(p) for p in (self.file, self.place) if p]
+        return ": ".join([*parts, f"{self.level}: {one_line(self.message)} [{self.code}]"])
 
 
 # --------------------------------------------------------------------------- inlines
@@ -431,8 +433,9 @@ class Article:
 
 
 def canonical_json(data: Any) -> str:
-    """The one JSON text form used for files and hashing."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The one JSON text form used for files and hashing (RFC 8259: no NaN or Infinity, which
+    are not JSON; a ValueError names them)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 #: every node class by its ``type`` tag; the schema's block and inline unions

@@ -17,6 +17,8 @@ from .errors import UsageError
 
 #: refuse inputs larger than this unless told otherwise (bytes)
 DEFAULT_MAX_INPUT = 200 * 1024 * 1024
+#: refuse zip containers (docx, odt, epub) whose members inflate to more than this (bytes)
+DEFAULT_MAX_EXPANDED = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ReadOptions:
     #: seconds and bytes one pandoc call may use
     pandoc_timeout: float = 120.0
     max_input_bytes: int = DEFAULT_MAX_INPUT
+    max_expanded_bytes: int = DEFAULT_MAX_EXPANDED
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,14 @@ def source_date_epoch() -> datetime | None:
     if raw is None or raw.strip() == "":
         return None
     try:
-        return datetime.fromtimestamp(int(raw), tz=UTC)
-    except (ValueError, OverflowError, OSError) as exc:
+        seconds = int(raw)
+    except ValueError as exc:
         raise UsageError(f"SOURCE_DATE_EPOCH must be an integer, got {raw!r}") from exc
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise UsageError(f"SOURCE_DATE_EPOCH is out of range (years 1 to 9999): {raw!r}"
+                         ) from exc
 
 
 def build_time(options: WriteOptions, article_date: str | None = None) -> datetime:

@@ -13,8 +13,8 @@ import pytest
 from batch_support import by_relative, load_report, make_article, run_cli, write_json_inputs
 
 from converter.batch import BatchOptions, BatchResult, run_batch
+from converter.batch.ledger import Ledger
 from converter.errors import ConverterError, OutputExistsError, UnknownFormatError, UsageError
-from converter.ledger import Ledger
 from converter.model import Diagnostic, Provenance
 from converter.options import EpubOptions, ReadOptions, WriteOptions
 
@@ -55,7 +55,7 @@ def test_tree_is_mirrored_and_report_lists_everything(tmp_path: Path) -> None:
         assert output["sha256"] == sha(out / output["path"])
         assert output["size"] == (out / output["path"]).stat().st_size
         assert item["seconds"] >= 0
-    assert not list(out.rglob("*.part"))
+    assert not list(out.rglob("*.converter-part"))
 
 
 def test_single_file_goes_to_output_root(tmp_path: Path) -> None:
@@ -270,9 +270,10 @@ def test_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UnknownFormatError):
         batch([tmp_path / "in"], tmp_path / "out", formats=("no-such-writer",))
     with pytest.raises(UsageError):
-        batch([tmp_path / "missing"], tmp_path / "out")
-    with pytest.raises(UsageError):
         batch([tmp_path / "in"], tmp_path / "out", jobs=0)
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError, match="the output is a file, not a folder"):
+        batch([tmp_path / "in"], tmp_path / "a-file")
 
 
 def test_cli_exit_codes_and_problem_lines(tmp_path: Path) -> None:
@@ -294,7 +295,8 @@ def test_cli_exit_codes_and_problem_lines(tmp_path: Path) -> None:
     assert usage.returncode == 2
     assert "unknown writer 'nonsense'" in usage.stderr
     missing = run_cli("convert", tmp_path / "nowhere", "-o", tmp_path / "out", "--to", "json")
-    assert missing.returncode == 2
+    assert missing.returncode == 1  # an input that fails, named in one line
+    assert missing.stderr.splitlines() == [f"{tmp_path / 'nowhere'}: no such file or folder"]
 
 
 def test_collection_epub_holds_every_converted_article_in_input_order(

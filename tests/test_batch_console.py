@@ -14,7 +14,7 @@ from pathlib import Path
 from batch_support import cli_env, install_plugin, load_report, make_article, write_json_inputs
 
 from converter.batch import BatchOptions, run_batch
-from converter.batch_console import ConsoleReporter
+from converter.batch.console import ConsoleReporter
 from converter.model import Diagnostic, Provenance
 
 
@@ -93,6 +93,12 @@ class SlowReader:
 '''
 
 
+def _default_sigint() -> None:
+    """Give the child Ctrl-C's default behaviour: a shell running the suite as a background job
+    hands its children an ignored SIGINT, which they would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
     site = install_plugin(tmp_path / "site", "slow-reader", {"slow_reader.py": SLOW_READER},
                           {"converter.readers": {"slow": "slow_reader:SlowReader"}})
@@ -101,34 +107,42 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
     for n in range(80):
         (src / f"n{n:02}.slow").write_text(f"article {n}", encoding="utf-8")
     args = [sys.executable, "-m", "converter", "convert", str(src), "-o", str(out), "--to",
-            "json", "--jobs", "2"]
+            "json,markdown,jats", "--jobs", "2"]
     process = subprocess.Popen(args, env=cli_env([site]), start_new_session=True,
+                               preexec_fn=_default_sigint,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while len(list(out.glob("n*.json"))) < 10:
+        deadline = time.monotonic() + 120
+        while len(list(out.glob("n*.xml"))) < 10:  # a state, not a guess of a duration
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.02)
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
-        _, stderr = process.communicate(timeout=60)
+        _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    assert process.returncode != 0
+    assert process.returncode == 130, stderr.decode()
     assert "Traceback" not in stderr.decode()
     assert "interrupted" in stderr.decode()
-    done = {p.name for p in out.glob("n*.json")}
-    assert 10 <= len(done) < 80
-    assert not (out / ".converter" / "journal.jsonl").exists()  # compacted on the way out
-    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in out.iterdir() if p.name.endswith(".converter-part")]
+    # every input is all or nothing: no input has some of its renditions and not others
+    stems = {p.stem for p in out.glob("n*.*")}
+    for stem in stems:
+        assert {p.suffix for p in out.glob(f"{stem}.*")} == {".json", ".md", ".xml"}
+    assert 10 <= len(stems) < 80
+    report = load_report(out / "report.json")  # written on the way out
+    assert report["interrupted"] is True
+    statuses = {i["relative"]: i["status"] for i in report["inputs"]}
+    assert sum(s == "ok" for s in statuses.values()) == len(stems)
+    assert all(statuses[f"{stem}.slow"] == "ok" for stem in stems)
 
     rerun = subprocess.run(args, env=cli_env([site]), capture_output=True, text=True,
-                           timeout=120, check=False)
+                           timeout=300, check=False)
     assert rerun.returncode == 0, rerun.stderr
     report = load_report(out / "report.json")
-    skipped = {i["outputs"][0]["path"] for i in report["inputs"] if i["status"] == "skipped"}
-    assert skipped == done
+    skipped = {Path(i["relative"]).stem for i in report["inputs"] if i["status"] == "skipped"}
+    assert skipped == stems
     assert len(list(out.glob("n*.json"))) == 80
     assert json.loads((out / "n79.json").read_text())["title"] == "article 79"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from batch_support import by_relative, cli_env, install_plugin, load_report, run_cli
 
+from converter.batch.ledger import Ledger
+
 FAULTY_READER = '''
 """Test-only reader: misbehaves on purpose, as the first word of its input says."""
 import os
@@ -133,7 +135,7 @@ def test_kill_9_of_the_whole_batch_then_rerun_finishes_the_rest(tmp_path: Path) 
                     pythonpath=[site], timeout=120)
     assert rerun.returncode == 0, rerun.stderr
 
-    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".converter-part")]
     report = load_report(out / "report.json")
     assert report["summary"]["inputs"] == total and report["summary"]["failed"] == 0
     skipped = {item["outputs"][0]["path"] for item in report["inputs"]
@@ -146,9 +148,9 @@ def test_kill_9_of_the_whole_batch_then_rerun_finishes_the_rest(tmp_path: Path) 
     for n in range(total):
         relative = f"part{n % 3}/n{n:03}.json"
         assert json.loads((out / relative).read_text())["title"] == f"SLOW 0.04 article {n}"
-    ledger = json.loads((out / ".converter" / "ledger.json").read_text())["outputs"]
-    assert all(ledger[f"part{n % 3}/n{n:03}.json"]["sha256"] for n in range(total))
-    assert not (out / ".converter" / "journal.jsonl").exists()
+    with Ledger(out).opened() as ledger:
+        entries = ledger.entries()
+    assert all(entries[f"part{n % 3}/n{n:03}.json"].complete for n in range(total))
 
 
 def test_fail_fast_with_workers_starts_nothing_after_the_failure(tmp_path: Path) -> None:
@@ -169,7 +171,8 @@ def test_fail_fast_with_workers_starts_nothing_after_the_failure(tmp_path: Path)
     assert sum(item.get("reason") == "not started: --fail-fast" for item in items) >= 8
 
 
-def test_outputs_written_before_a_worker_died_are_still_ours(tmp_path: Path) -> None:
+def test_a_worker_that_dies_leaves_no_outputs_of_its_input_at_final_paths(
+        tmp_path: Path) -> None:
     site, src, out = faulty_site(tmp_path), tmp_path / "in", tmp_path / "out"
     src.mkdir()
     (src / "a.flt").write_text("fine", encoding="utf-8")
@@ -180,9 +183,13 @@ def test_outputs_written_before_a_worker_died_are_still_ours(tmp_path: Path) -> 
     assert first.returncode == 1
     items = by_relative(load_report(out / "report.json"))
     assert "exited with code 3" in items["b.flt"]["errors"][0]
-    assert (out / "b.json").is_file()  # written before the writer that killed the worker
+    assert items["b.flt"]["outputs"] == []
+    # b.json was written before the writer that killed the worker: it is removed, so half of an
+    # input's renditions never pass for a result
+    assert not (out / "b.json").exists()
+    assert (out / "a.json").is_file() and (out / "a.boom").is_file()
 
-    # the orphan b.json is the converter's: the next run may replace it, and does
+    # the next run converts b without --force
     second = run_cli("convert", src, "-o", out, "--to", "json", "--jobs", "2",
                      pythonpath=[site])
     assert second.returncode == 0, second.stderr

@@ -11,14 +11,14 @@ import pytest
 from batch_support import BATCH_DATA, load_report, run_cli, write_json_inputs
 
 from converter.batch import BatchOptions, run_batch
-from converter.errors import UsageError
-from converter.metadata_sources import (
+from converter.batch.metadata import (
     catalog_name,
     is_sidecar,
     layer_overrides,
     load_catalog,
     load_sidecar,
 )
+from converter.errors import UsageError
 from converter.options import ReadOptions
 
 

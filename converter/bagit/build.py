@@ -16,9 +16,9 @@ Layout (see docs/bagit.md)::
       data/media/...               the article's resources, at their own relative paths
 
 The bag is written from read-only inputs into a temporary folder beside the destination
-(``.<name>.*.part``), re-read and verified, and only then renamed into place, so an interrupted run
-leaves no partial bag. Names are NFC-normalized; two names that collide after normalization are
-refused. Every file is 0644, every folder 0755, every time the build time.
+(``.<name>.*.converter-part``), re-read and verified, and only then renamed into place, so an
+interrupted run leaves no partial bag. Names are NFC-normalized; two names that collide after
+normalization are refused. Every file is 0644, every folder 0755, every time the build time.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -38,9 +37,9 @@ from typing import BinaryIO, Literal
 
 from lxml import etree
 
-from .. import __version__
+from .._version import __version__
 from ..errors import PackageError, UnknownFormatError
-from ..fsutil import atomic_directory
+from ..fsutil import atomic_directory, temp_dir_beside
 from ..model import Article, Diagnostic
 from ..options import WriteOptions, build_time, source_date_epoch
 from ..registry import Registry, default_registry
@@ -82,9 +81,7 @@ def write_bag(article: Article, destination: Path, options: WriteOptions,
             _Builder(article, tmp, destination.name, options, settings, registry).build()
             _require_valid(tmp, destination)
         return destination
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part",
-                                 dir=destination.parent))
+    work = temp_dir_beside(destination)
     try:
         bag_dir = work / bag_name_for(destination.name)
         bag_dir.mkdir(mode=0o755)

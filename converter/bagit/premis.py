@@ -23,7 +23,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from .. import __version__
+from .._version import __version__
 from ..model import Article, Diagnostic
 from .manifest import PREMIS_NAMES
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 from ..bagit.build import destination_for, write_bag
 from ..bagit.profile import resolve
 from ..errors import WriterError

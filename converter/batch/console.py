@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
-from .batch import BatchResult, InputResult
+from ..errors import one_line
+from .report import BatchResult, InputResult
 
 
 class ConsoleReporter:
@@ -51,6 +52,7 @@ class ConsoleReporter:
     def problem(self, line: str, fatal: bool) -> None:
         if self.quiet and not fatal:
             return
+        line = one_line(line)  # a file name with a newline must not split the line
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
@@ -67,7 +69,7 @@ class ConsoleReporter:
         elif not self.quiet:
             width = len(str(self.total))
             self.stream.write(f"[{self.done:>{width}}/{self.total}] {result.status:<7} "
-                              f"{result.input}\n")
+                              f"{one_line(result.input)}\n")
             self.stream.flush()
 
     def finish(self, result: BatchResult) -> None:

@@ -15,18 +15,21 @@ stacks them so that the command line beats the sidecar, which beats the catalog.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import json
 import posixpath
+import stat
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, UsageError
-from .overrides import is_list_key
+from ..errors import InputError, UsageError
+from ..formats.data import loads_json, loads_yaml
+from ..overrides import is_list_key
+
+#: the largest sidecar read (they hold a few fields)
+MAX_SIDECAR_BYTES = 1 << 20
 
 #: the file name endings that mark a sidecar (never converted as an input)
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
@@ -42,8 +45,18 @@ def is_sidecar(path: Path) -> bool:
 
 
 def sidecars_for(path: Path) -> list[Path]:
-    """The sidecars that exist for an input, in precedence order (JSON first)."""
-    return [p for suffix in SIDECAR_SUFFIXES if (p := path.with_name(path.stem + suffix)).is_file()]
+    """The sidecars that exist for an input, in precedence order (JSON first).
+
+    A sidecar name too long for the file system simply does not exist."""
+    found = []
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.stem + suffix)
+        try:
+            if stat.S_ISREG(candidate.stat().st_mode):
+                found.append(candidate)
+        except OSError:
+            continue
+    return found
 
 
 def sidecar_stem(path: Path) -> str:
@@ -53,19 +66,6 @@ def sidecar_stem(path: Path) -> str:
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return path.stem
-
-
-def _plain(value: Any) -> Any:
-    """YAML dates and other scalars as JSON values, recursively."""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 def flatten(mapping: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,27 +83,29 @@ def flatten(mapping: Mapping[str, Any]) -> dict[str, Any]:
 def load_sidecar(path: Path) -> dict[str, Any]:
     """The overrides in one sidecar file; :class:`InputError` if it is not a mapping."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SIDECAR_BYTES:
+            raise InputError(f"sidecar is {size} bytes, over the {MAX_SIDECAR_BYTES}-byte limit",
+                             file=str(path))
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read sidecar: {exc}", file=str(path)) from exc
     if path.name.lower().endswith(".meta.json"):
         try:
-            data = json.loads(text)
+            data = loads_json(text)
         except ValueError as exc:
             raise InputError(f"sidecar is not valid JSON: {exc}", file=str(path)) from exc
     else:
-        import yaml
-
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError(f"sidecar is not valid YAML: {exc}", file=str(path)) from exc
+            data = loads_yaml(text)
+        except ValueError as exc:
+            raise InputError(f"sidecar: {exc}", file=str(path)) from exc
     if data is None:
         return {}
     if not isinstance(data, Mapping):
         raise InputError(f"sidecar must hold a mapping of fields, not {type(data).__name__}",
                          file=str(path))
-    return flatten(_plain(data))
+    return flatten(data)
 
 
 def layer_overrides(*layers: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""Running a plan: jobs out to an executor, outcomes back into the ledger and the report.
+
+Only this (parent) side writes the ledger. Per job, in order:
+
+1. its destinations are recorded as in flight (committed) before the job is submitted;
+2. its outcome settles them in one transaction: the outputs of a finished input are recorded as
+   complete; an input that failed keeps no outputs of this attempt at final paths (they are
+   removed, so a later run never mistakes half an input's renditions for a result); after a
+   worker was lost (crash, time limit, Ctrl-C) every destination that this attempt may have
+   written is removed the same way, and what an earlier run completed and nobody touched stays.
+
+Ctrl-C stops the batch: running jobs are abandoned and settled as interrupted, jobs not started
+are listed as skipped, the report is written, and :class:`KeyboardInterrupt` is raised again for
+the caller. Settling one outcome is never cut in half by Ctrl-C (the signal waits until it is
+done). Rerunning the same command converts exactly what is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TypeVar, cast
+
+from ..errors import one_line
+from ..fsutil import digest_path, remove_path
+from ..model import Article, Diagnostic
+from .job import Outcome
+from .ledger import Ledger, LedgerEntry
+from .options import BatchOptions
+from .plan import Job, Plan
+from .pool import Executor
+from .report import BatchResult, InputResult, OutputInfo, Reporter
+
+
+class Execution:
+    """One run of a plan through an executor, filling ``result.inputs`` in input order."""
+
+    def __init__(self, plan: Plan, options: BatchOptions, ledger: Ledger, reporter: Reporter,
+                 result: BatchResult) -> None:
+        self.plan = plan
+        self.options = options
+        self.ledger = ledger
+        self.reporter = reporter
+        self.result = result
+        self.results: dict[int, InputResult] = {}
+        self.articles: dict[int, Article] = {}
+        self.stop = False
+
+    def run(self, executor: Executor) -> list[Article]:
+        """Run every job; returns the articles sent back (for a collection), in input order."""
+        queue = deque(() if self.options.fail_fast and self.plan.early else self.plan.jobs)
+        self.plan.jobs = []  # the queue owns the jobs from here, so each is freed once done
+        self.reporter.start(len(self.plan.sources))
+        for index, item in sorted(self.plan.early.items()):
+            self.results[index] = item
+            self._announce(item)
+        try:
+            while queue or executor.running:
+                while queue and executor.free > 0 and not self.stop:
+                    job = queue.popleft()
+                    with _deferred_interrupts():
+                        self.ledger.begin(job.targets)
+                        executor.submit(job)
+                if not executor.running:
+                    break
+                for job, outcome in executor.collect():
+                    with _deferred_interrupts():
+                        self.settle(job, outcome)
+        except KeyboardInterrupt:
+            self.result.interrupted = True
+            with _deferred_interrupts():
+                abandoned = list(executor.running)
+                executor.close()
+                for job in abandoned:
+                    self.settle(job, Outcome(job.index, "failed", lost=True, errors=[
+                        f"{job.display}: interrupted; its outputs were removed"]))
+        finally:
+            executor.close()
+        why = "not started: interrupted" if self.result.interrupted else \
+            "not started: --fail-fast"
+        for index, source in enumerate(self.plan.sources):
+            if index not in self.results:
+                self.results[index] = InputResult(source.display, source.relative, "skipped",
+                                                  reason=why)
+        self.result.inputs = [self.results[i] for i in range(len(self.plan.sources))]
+        return [self.articles[i] for i in sorted(self.articles)]
+
+    def settle(self, job: Job, outcome: Outcome) -> None:
+        """Record one outcome in the ledger and the report (see the module docstring)."""
+        entries, removed = _ledger_changes(job, outcome)
+        for path in removed:
+            remove_path(path)
+        self.ledger.finish(job.targets, entries, removed)
+        if removed:
+            gone = set(removed)
+            outcome.outputs = [o for o in outcome.outputs if o[1] not in gone]
+        if outcome.article is not None:
+            self.articles[job.index] = outcome.article
+        item = _input_result(job, outcome)
+        self.results[job.index] = item
+        self._announce(item)
+
+    def _announce(self, item: InputResult) -> None:
+        for error in item.errors:
+            self.reporter.problem(error, fatal=True)
+        for diagnostic in item.diagnostics:
+            if self.options.verbose or diagnostic.level != "info":
+                self.reporter.problem(diagnostic_line(item.input, diagnostic), fatal=False)
+        self.reporter.advance(item)
+        if item.status == "failed" and self.options.fail_fast:
+            self.stop = True
+
+
+@contextlib.contextmanager
+def _deferred_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done (the main thread's SIGINT is blocked meanwhile)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _ledger_changes(job: Job, outcome: Outcome) -> tuple[dict[Path, LedgerEntry], list[Path]]:
+    """What the ledger learns from one outcome, and which destinations to remove."""
+    if outcome.status == "skipped":
+        return {}, []
+    complete = outcome.status == "ok"
+    entries = {path: LedgerEntry(sha, size, fmt, job.input_key,
+                                 outcome.input_sha256 if complete else None, outcome.options_hash)
+               for fmt, path, sha, size in outcome.outputs}
+    if complete:
+        return entries, []
+    written = {path for fmt, path, _sha, _size in outcome.outputs if fmt != "media"}
+    removed = [t for t in job.targets if t in written or (outcome.lost and _touched(job, t))]
+    for path in removed:
+        entries.pop(path, None)
+    return entries, removed
+
+
+def _touched(job: Job, target: Path) -> bool:
+    """After a lost worker: whether ``target`` may hold what that attempt wrote.
+
+    A destination absent when the batch was planned and present now was written by it; one the
+    ledger knew is ours and is removed unless it is still exactly what an earlier run completed.
+    A file we did not write (kept with ``--force``) is left alone.
+    """
+    if not os.path.lexists(target):
+        return False
+    if target not in job.existed:
+        return True
+    entry = job.previous.get(target)
+    if entry is None:
+        return False
+    return not (entry.complete and digest_path(target) == entry.sha256)
+
+
+_Text = TypeVar("_Text", bound=str)
+
+
+def _shared(text: _Text) -> _Text:
+    """Every outcome arrives as a fresh copy of the same few words (``ok``, ``json``, the same
+    diagnostic messages); interned, 10,000 inputs stay small."""
+    return cast(_Text, sys.intern(text))
+
+
+def _input_result(job: Job, outcome: Outcome) -> InputResult:
+    """The parent's record of one input, kept until the report is written."""
+    outputs = [OutputInfo(_shared(fmt), relative_to(path, job.output), sha, size)
+               for fmt, path, sha, size in outcome.outputs]
+    for diagnostic in outcome.diagnostics:
+        diagnostic.level = _shared(diagnostic.level)
+        diagnostic.code = _shared(diagnostic.code)
+        diagnostic.message = _shared(diagnostic.message)
+    return InputResult(job.display, job.relative, _shared(outcome.status),
+                       outcome.format and _shared(outcome.format), outputs,
+                       outcome.diagnostics, outcome.errors, outcome.reason, outcome.seconds)
+
+
+def relative_to(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def diagnostic_line(display: str, diagnostic: Diagnostic) -> str:
+    parts = [one_line(display), one_line(diagnostic.place or ""),
+             f"{diagnostic.level}: {one_line(diagnostic.message)} [{diagnostic.code}]"]
+    return ": ".join(p for p in parts if p)

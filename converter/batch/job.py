@@ -1,0 +1,186 @@
+"""Converting one input of a batch: what a worker process (or this process) runs per job.
+
+A job reads its input, layers the catalog row, the sidecar and the command line's metadata,
+skips the input when its outputs are complete for these bytes and options, refuses destinations
+that belong to someone else, then writes one format at a time. Every failure becomes part of the
+:class:`Outcome`, never an exception, so one bad input costs one line and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..errors import ConverterError, OutputExistsError, describe_os_error
+from ..fsutil import digest_path
+from ..model import Article, Diagnostic
+from ..options import ReadOptions, WriteOptions
+from ..pipeline import detect_format, parse_bytes, read_input, write_outputs
+from ..registry import Registry
+from .metadata import layer_overrides, load_sidecar, sidecars_for
+from .plan import Job
+from .report import Status
+
+log = logging.getLogger("converter.batch")
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a worker sends back for one job."""
+
+    index: int
+    status: Status
+    format: str | None = None
+    input_sha256: str | None = None
+    options_hash: str | None = None
+    outputs: list[tuple[str, Path, str | None, int]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    reason: str | None = None
+    seconds: float = 0.0
+    article: Article | None = None
+    #: the worker died or was stopped: what it wrote before is unknown
+    lost: bool = False
+    #: how many times the input was tried (a worker lost to a fault is retried elsewhere)
+    attempts: int = 1
+
+
+def options_hash(read: ReadOptions, write: WriteOptions) -> str:
+    """A digest of everything besides the input bytes that shapes an output.
+
+    The other formats asked for are not part of it: each ledger entry belongs to one format's
+    destination, so adding or dropping a format leaves the others' outputs complete.
+    """
+    read_part = asdict(replace(read, file_name=None))
+    write_part = asdict(replace(write, source_path=None))
+    data = {"converter": __version__, "read": read_part, "write": write_part,
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def run_job(job: Job, registry: Registry) -> Outcome:
+    """Convert one input; every failure becomes part of the outcome, never an exception."""
+    started = time.perf_counter()
+    outcome = Outcome(job.index, "failed")
+    try:
+        _convert(job, registry, outcome)
+    except ConverterError as exc:
+        outcome.status = "failed"
+        outcome.errors.append(str(exc.located(job.display)))
+    except OSError as exc:  # a full disk, a name too long: say so, not "internal error"
+        outcome.status = "failed"
+        outcome.errors.append(f"{job.display}: {describe_os_error(exc)}")
+    except Exception as exc:  # a bug in a reader or writer must not stop the batch
+        log.debug("internal error converting %s", job.display, exc_info=True)
+        outcome.status = "failed"
+        outcome.errors.append(f"{job.display}: internal error: {type(exc).__name__}: {exc}")
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
+    data = read_input(job.source, job.read)
+    outcome.input_sha256 = hashlib.sha256(data).hexdigest()
+    read, write, notes = _effective_options(job)
+    outcome.options_hash = options_hash(read, write)
+
+    if not job.force and job.targets and _complete(job, outcome):
+        outcome.status, outcome.reason = "skipped", "unchanged"
+        outcome.format = detect_format(data, job.display, registry, read.format)
+        entries = [(t, job.previous[t]) for t in job.targets]
+        outcome.outputs = [(e.format or "", t, e.sha256, e.size) for t, e in entries]
+        if job.want_article:
+            outcome.article = parse_bytes(data, read, registry)
+        return
+
+    article = parse_bytes(data, read, registry)
+    for code, message in notes:
+        article.diagnose("warning", code, message)
+    prov = article.provenance
+    outcome.format = prov.format if prov else None
+    outcome.diagnostics = list(prov.diagnostics) if prov else []
+    if job.fail_on_warnings and _warnings(outcome.diagnostics):
+        outcome.errors.append(f"{job.display}: {_warnings(outcome.diagnostics)} warning(s) and "
+                              "--fail-on-warnings; no outputs written")
+        return
+    _check_destinations(job, outcome)
+    allowed = set(job.targets)
+    media: set[Path] = set()
+    try:
+        for fmt in job.formats:  # one at a time, so a late failure still knows what it wrote
+            rendition, *extra = write_outputs(
+                article, job.out_dir, job.stem, [fmt], write, registry, output_root=job.output,
+                may_replace=lambda p: job.force or p in allowed)
+            digest = rendition.sha256 or digest_path(rendition.path)
+            outcome.outputs.append((rendition.format, rendition.path, digest, rendition.size))
+            for record in extra:  # media files, the same for every format
+                if record.path not in media:
+                    media.add(record.path)
+                    outcome.outputs.append((record.format, record.path, record.sha256,
+                                            record.size))
+    finally:
+        prov = article.provenance
+        outcome.diagnostics = list(prov.diagnostics) if prov else []
+    if job.fail_on_warnings and _warnings(outcome.diagnostics):
+        outcome.errors.append(f"{job.display}: {_warnings(outcome.diagnostics)} warning(s) "
+                              "and --fail-on-warnings; its outputs were removed")
+        return
+    outcome.status = "ok"
+    if job.want_article:
+        outcome.article = article
+
+
+def _effective_options(job: Job) -> tuple[ReadOptions, WriteOptions, list[tuple[str, str]]]:
+    """Read and write options with the catalog row, sidecar and command line layered."""
+    notes = [("catalog", note) for note in job.catalog_notes]
+    sidecar: dict[str, Any] = {}
+    found = sidecars_for(job.source)
+    if found:
+        sidecar = load_sidecar(found[0])
+        notes += [("sidecar", f"{extra.name} ignored: {found[0].name} takes precedence")
+                  for extra in found[1:]]
+    read = replace(job.read, file_name=job.display, overrides=layer_overrides(
+        job.catalog_overrides, sidecar, job.read.overrides))
+    write = replace(job.write, source_path=job.source, source_relative=job.relative)
+    return read, write, notes
+
+
+def _check_destinations(job: Job, outcome: Outcome) -> None:
+    """Refuse a destination written for another input, or changed since we wrote it."""
+    for target in job.targets:
+        if job.force or not os.path.lexists(target):
+            continue
+        entry = job.previous.get(target)
+        if entry is None:
+            raise OutputExistsError("exists and was not written by the converter; use --force "
+                                    "to replace it", file=str(target))
+        if entry.input not in (None, job.input_key) \
+                and entry.input_sha256 != outcome.input_sha256:
+            raise OutputExistsError(f"exists and was written for another input, {entry.input}; "
+                                    "use --force to replace it", file=str(target))
+        if entry.sha256 is not None and digest_path(target) != entry.sha256:
+            raise OutputExistsError("was changed since the converter wrote it; use --force to "
+                                    "replace it", file=str(target))
+
+
+def _warnings(diagnostics: list[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics if d.level in ("warning", "error"))
+
+
+def _complete(job: Job, outcome: Outcome) -> bool:
+    """Whether every target exists as the ledger recorded it for these input bytes and options."""
+    for target in job.targets:
+        entry = job.previous.get(target)
+        if (entry is None or not entry.complete
+                or entry.input_sha256 != outcome.input_sha256
+                or entry.options != outcome.options_hash or digest_path(target) != entry.sha256):
+            return False
+    return True

@@ -1,0 +1,38 @@
+"""The settings of one batch run (the ``convert`` command's options, as a frozen dataclass)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..options import ReadOptions, WriteOptions
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to run a batch."""
+
+    #: writer names; ``epub`` with ``write.epub.collection_title`` makes one collection EPUB
+    formats: tuple[str, ...] = ("json", "markdown")
+    #: read options for every input (``overrides`` are the command line's ``--meta``/``--title``)
+    read: ReadOptions = field(default_factory=ReadOptions)
+    write: WriteOptions = field(default_factory=WriteOptions)
+    #: worker processes; ``None``: the CPU count
+    jobs: int | None = None
+    #: replace files the converter did not write; redo unchanged inputs. Never an input, a
+    #: sidecar or the catalog: those are refused with or without ``force``
+    force: bool = False
+    fail_fast: bool = False
+    #: an input with warning diagnostics counts as failed (and keeps no outputs)
+    fail_on_warnings: bool = False
+    #: where the JSON report goes (default ``OUT/report.json``)
+    report_path: Path | None = None
+    #: a catalog CSV (Archivematica ``metadata.csv`` style)
+    catalog: Path | None = None
+    #: seconds one input may take (each input runs in a worker process); ``None`` or 0: no
+    #: limit, and a single input or ``jobs=1`` then runs in this process
+    timeout: float | None = 300.0
+    #: follow symbolic links that lead out of an input folder (default: skip them, with a line)
+    follow_links: bool = False
+    quiet: bool = False
+    verbose: bool = False
