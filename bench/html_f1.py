@@ -116,7 +116,7 @@ def trafilatura_default(page: bytes) -> str:
 
     from converter.readers.html import decode_html
 
-    return trafilatura.extract(decode_html(page), include_comments=False) or ""
+    return trafilatura.extract(decode_html(page).text, include_comments=False) or ""
 
 
 def evaluate(extract: Callable[[bytes], str]) -> tuple[Summary, list[tuple[str, Score]]]:

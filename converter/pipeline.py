@@ -7,22 +7,23 @@ CLI and batch layers only call these.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .errors import ConverterError, InputError, OutputExistsError, UsageError, WriterError
+from .formats.data import loads_json
 from .fsutil import atomic_write_bytes, ensure_inside
 from .model import Article, Diagnostic, Provenance
 from .options import ReadOptions, WriteOptions
 from .overrides import apply_overrides
 from .registry import Registry, default_registry
-from .schema import validate_article
+from .schema import TOO_DEEP, validate_article
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,39 @@ def detect_format(data: bytes, file_name: str | None, registry: Registry | None 
     raise InputError("unrecognised format; name one with --from", file=file_name)
 
 
+class _LibraryLogs(logging.Handler):
+    """Collects what third-party libraries log on this thread while it reads one input.
+
+    trafilatura, htmldate, lxml and friends log through :mod:`logging` ("discarding data: None");
+    those lines name no file and would reach the terminal unexplained. They become the article's
+    diagnostics instead (info, or warning from ERROR up), attached to the input they concern.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.thread = threading.get_ident()
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread == self.thread and not record.name.startswith("converter")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> _LibraryLogs:
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        logging.getLogger().removeHandler(self)
+
+    def diagnose(self, article: Article) -> None:
+        for record in self.records:
+            article.diagnose("warning" if record.levelno >= logging.ERROR else "info",
+                             "library-log",
+                             f"{record.name}: {record.getMessage()}".strip())
+
+
 def parse_bytes(data: bytes, options: ReadOptions | None = None,
                 registry: Registry | None = None) -> Article:
     """Read one input's bytes into a validated article with its provenance filled in."""
@@ -73,9 +107,13 @@ def parse_bytes(data: bytes, options: ReadOptions | None = None,
     fmt = detect_format(data, name, registry, options.format)
     reader = registry.reader(fmt)
     try:
-        article = reader.read(data, options)
+        with _LibraryLogs() as library_logs:
+            article = reader.read(data, options)
+        library_logs.diagnose(article)
     except ConverterError as exc:
         raise (exc.located(name) if name else exc) from exc.__cause__
+    except RecursionError as exc:  # a reader that recurses over the input's own nesting
+        raise InputError(TOO_DEEP, file=name) from exc
     except Exception as exc:  # a reader bug must still be one line naming the file
         raise InputError(f"{fmt} reader failed: {type(exc).__name__}: {exc}", file=name) from exc
     if options.overrides:
@@ -126,7 +164,7 @@ def render(article: Article, writer_name: str, options: WriteOptions | None = No
     writer = (registry or default_registry()).writer(writer_name)
     try:
         return writer.write(article, options or WriteOptions())
-    except ConverterError:
+    except (ConverterError, OSError):  # an OSError is the machine's (a full disk), not a bug
         raise
     except Exception as exc:
         raise WriterError(f"{writer.name} writer failed: {type(exc).__name__}: {exc}") from exc
@@ -263,8 +301,8 @@ def parse_meta_overrides(pairs: Iterable[str]) -> Mapping[str, Any]:
         if not sep or not key.strip():
             raise UsageError(f"--meta wants key=value, got {pair!r}")
         try:
-            result[key.strip()] = json.loads(value)
-        except ValueError:
+            result[key.strip()] = loads_json(value)
+        except ValueError:  # not JSON (or NaN, Infinity): the text itself
             result[key.strip()] = value
     return result
 

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import SchemaError
+from .errors import ConverterError, InputError, SchemaError
 from .model import SCHEMA_VERSION, Article
 
 SCHEMA_FILE = "article.schema.json"
@@ -110,11 +110,34 @@ def check_version(document: Any) -> None:
                           f"schema {SCHEMA_VERSION.split('.')[0]}.x (it writes {SCHEMA_VERSION})")
 
 
+#: how deep the canonical JSON of an article may nest (objects and arrays). Every stage after
+#: reading recurses over the tree; this keeps them all far inside Python's recursion limit
+#: (a list in a list is 3 levels, emphasis in emphasis 2), so that the same input gives the same
+#: result wherever it runs, instead of a RecursionError that depends on the caller's stack.
+MAX_DEPTH = 128
+TOO_DEEP = (f"the article nests too deeply: more than {MAX_DEPTH} levels of lists, quotes or "
+            "emphasis inside one another (the converter's limit)")
+
+
+def check_depth(document: Any) -> None:
+    """Raise :class:`InputError` when the document nests deeper than :data:`MAX_DEPTH`."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(TOO_DEEP)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+
+
 def validate_document(document: Any, *, file: str | None = None) -> None:
     """Raise :class:`SchemaError` listing every violation, or return quietly."""
     try:
         check_version(document)
-    except SchemaError as exc:
+        check_depth(document)
+    except ConverterError as exc:
         exc.file = file
         raise
     fast = _compiled_validator()

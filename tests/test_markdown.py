@@ -607,7 +607,8 @@ def test_sniff_claims_markdown_and_not_text_or_json(seeds_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (b"---\ntitle: [unclosed\n---\n\nbody\n", "front matter is not valid YAML"),
+    (b"---\ntitle: [unclosed\n---\n\nbody\n", "front matter: not valid YAML (line 3)"),
+    (b"---\na: &x 1\nb: *x\n---\n\nbody\n", "front matter: YAML anchors and aliases are not"),
     (b"---\n- a list\n---\n\nbody\n", "not a YAML mapping"),
     (b"---\ntitle: x\ncontributors:\n  - role: no name\n---\n", "contributors[0]"),
     (b"---\ntitle: x\ndates: [2013]\n---\n", "front matter dates does not fit the model"),

@@ -39,7 +39,7 @@ from typing import Any
 
 from lxml import etree
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ConverterError, InputError
 from ..model import (
     Article,
@@ -265,6 +265,8 @@ def parse_safely(data: bytes) -> tuple[etree._ElementTree, str | None]:
         root = etree.fromstring(data, parser(False))
         return root.getroottree(), None
     except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):  # libxml2's limit; recovering would cut the tree
+            raise InputError(f"elements nest too deeply: {exc}") from exc
         problem = str(exc)
     except ValueError as exc:  # e.g. a unicode string with an encoding declaration
         raise InputError(f"not readable XML: {exc}") from exc

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError
+from ..formats.data import loads_json
 from ..model import Article
 from ..options import ReadOptions
 from ..schema import load_article
@@ -21,12 +22,14 @@ class JsonReader:
 
     def read(self, data: bytes, options: ReadOptions) -> Article:
         try:
-            document = json.loads(data.decode("utf-8-sig"))
+            document = loads_json(data.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 JSON: {exc.reason} at byte {exc.start}") from exc
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
                              ) from exc
+        except ValueError as exc:  # NaN, Infinity, 1e99999
+            raise InputError(f"invalid JSON: {exc}") from exc
         try:  # "\ud800" escapes decode to lone surrogates, which no UTF-8 output can hold
             json.dumps(document, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:

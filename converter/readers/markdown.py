@@ -24,7 +24,6 @@ inside a known one (with an ``unknown-field`` diagnostic).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import re
 import tempfile
@@ -32,10 +31,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError
+from ..formats.data import loads_yaml
 from ..model import (
     SCHEMA_VERSION,
     Article,
@@ -129,32 +127,14 @@ def _front_matter(text: str) -> dict[str, Any]:
     if not match or not match.group(1):
         return {}
     try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"front matter is not valid YAML{where}: {problem}") from exc
+        data = loads_yaml(match.group(1), first_line=2)
+    except ValueError as exc:
+        raise InputError(f"front matter: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise InputError("front matter is not a YAML mapping (key: value lines)")
-    return {str(k): _plain(v) for k, v in data.items()}
-
-
-def _plain(value: Any) -> Any:
-    """YAML data as JSON data (dates as ISO text, keys as strings)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, float) and value != value:  # NaN has no JSON form
-        return None
-    return value
+    return data
 
 
 def _read_metadata(state: AstReader, front: dict[str, Any], meta: dict[str, Json]) -> None:

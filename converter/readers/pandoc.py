@@ -19,13 +19,14 @@ import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError, UsageError
 from ..model import Article, Provenance
 from ..options import ReadOptions
 from ..pandoc_ast import MediaFile, article_from_pandoc, media_file
 from ..pandoc_run import PANDOC_INPUT_FORMATS, run_pandoc, split_format
 from ..registry import PANDOC_INPUTS
+from ..schema import TOO_DEEP
 from .decode import decode_text
 
 #: formats pandoc reads as bytes (zip containers); every other format is text, read as UTF-8
@@ -63,8 +64,9 @@ def _sniff_zip(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-            if "mimetype" in names:
-                return _ZIP_MIMETYPES.get(archive.read("mimetype")[:100].strip())
+            if "mimetype" in names:  # a few bytes, never the whole member (it may be a bomb)
+                with archive.open("mimetype") as member:
+                    return _ZIP_MIMETYPES.get(member.read(100).strip())
             if "[Content_Types].xml" in names:
                 for prefix, fmt in _OOXML_PARTS:
                     if any(name.startswith(prefix) for name in names):
@@ -72,6 +74,34 @@ def _sniff_zip(data: bytes) -> str | None:
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
         return None
     return None
+
+
+#: the largest zip member read whole here (a package document is a few kilobytes)
+_MEMBER_LIMIT = 16 << 20
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member's bytes, refusing one that inflates past :data:`_MEMBER_LIMIT`."""
+    with archive.open(name) as member:
+        data = member.read(_MEMBER_LIMIT + 1)
+    if len(data) > _MEMBER_LIMIT:
+        raise ValueError(f"{name} inflates past {_MEMBER_LIMIT} bytes")
+    return data
+
+
+def check_expansion(data: bytes, limit: int) -> None:
+    """Refuse a zip container (docx, odt, epub) whose members inflate past ``limit`` bytes in
+    all: a zip bomb would otherwise fill memory or disk in pandoc."""
+    if not data.startswith(b"PK\x03\x04"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"not a readable zip container: {exc}") from exc
+    if total > limit:
+        raise InputError(f"the zip container inflates to {total} bytes, over the {limit}-byte "
+                         "limit")
 
 
 _OPF = "{http://www.idpf.org/2007/opf}"
@@ -90,12 +120,12 @@ def epub_package_metadata(data: bytes) -> tuple[str | None, str | None, list[str
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            container = etree.fromstring(archive.read("META-INF/container.xml"), parser)
+            container = etree.fromstring(_member(archive, "META-INF/container.xml"), parser)
             rootfile = container.find(f".//{_CONTAINER}rootfile")
             if rootfile is None or not rootfile.get("full-path"):
                 return None, None, []
-            package = etree.fromstring(archive.read(str(rootfile.get("full-path"))), parser)
-    except (zipfile.BadZipFile, KeyError, OSError, etree.XMLSyntaxError):
+            package = etree.fromstring(_member(archive, str(rootfile.get("full-path"))), parser)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError):
         return None, None, []
     kinds = {str(meta.get("refines", "")).lstrip("#"): (meta.text or "").strip()
              for meta in package.iter(f"{_OPF}meta") if meta.get("property") == "title-type"}
@@ -178,6 +208,7 @@ def read_with_pandoc(data: bytes, fmt: str, options: ReadOptions,
     limit = options.max_input_bytes
     if len(data) > limit:
         raise InputError(f"input is {len(data)} bytes, over the {limit}-byte limit for pandoc")
+    check_expansion(data, options.max_expanded_bytes)
     encodings: list[str] = []
     if split_format(fmt) not in BINARY_FORMATS:
         data = _as_utf8(data, fmt, encodings)
@@ -194,8 +225,7 @@ def read_with_pandoc(data: bytes, fmt: str, options: ReadOptions,
             document = json.loads(result.output)
             article = article_from_pandoc(document, media, fallback_title, title)
         except RecursionError as exc:
-            raise InputError("the document nests too deeply to convert (lists or quotes "
-                             "hundreds of levels deep)") from exc
+            raise InputError(TOO_DEEP) from exc
         except ValueError as exc:
             raise InputError(f"pandoc printed no valid JSON AST: {exc}") from exc
         leaked = str(workdir)

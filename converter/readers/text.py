@@ -31,8 +31,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError
+from ..formats.data import STRICT_JSON
 from ..model import (
     Article,
     Block,
@@ -318,13 +319,14 @@ def _find_header(lines: list[Line]) -> Header | None:
 def _parse_header(lines: list[Line], start: int, byline: list[Line]) -> Header:
     rest = "\n".join(line.text for line in lines[start:])
     try:
-        data, end = json.JSONDecoder().raw_decode(rest)
-    except json.JSONDecodeError as exc:
+        data, end = STRICT_JSON.raw_decode(rest)
+    except ValueError as exc:  # not JSON, or NaN / Infinity, which JSON does not have
         stop, glued = _malformed_extent(lines, start)
         raw = "\n".join(line.text for line in lines[start:stop])
         if glued:
             raw = raw[: len(raw) - len(glued)]
-        error = f"{exc.msg} at line {exc.lineno + start} column {exc.colno}"
+        error = (f"{exc.msg} at line {exc.lineno + start} column {exc.colno}"
+                 if isinstance(exc, json.JSONDecodeError) else str(exc))
         return Header(byline, None, raw, glued, lines[start].number, stop, error)
     consumed = rest[:end]
     last = start + consumed.count("\n")

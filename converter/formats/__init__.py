@@ -1,0 +1,6 @@
+"""What the readers and writers of one format share, so that neither imports the other.
+
+::
+
+    data.py       JSON and YAML as metadata carriers: strict (no NaN), bounded (no alias bombs)
+"""
