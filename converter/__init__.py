@@ -181,7 +181,7 @@ def run_batch(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
 def validate(document: Article | dict[str, Any]) -> None:
     """Raise :class:`SchemaError` unless the article (or its JSON form) matches the schema."""
     from .model import Article
-    from .schema import validate_article, validate_document
+    from .model.schema import validate_article, validate_document
 
     if isinstance(document, Article):
         validate_article(document)

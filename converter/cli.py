@@ -227,7 +227,7 @@ def validate(
             else:
                 import json
 
-                from .schema import validate_document
+                from .model.schema import validate_document
 
                 try:
                     document = json.loads(file.read_bytes())
@@ -295,7 +295,7 @@ def formats() -> None:
 @app.command()
 def schema() -> None:
     """Print the canonical JSON Schema (draft 2020-12)."""
-    from .schema import schema_text
+    from .model.schema import schema_text
 
     sys.stdout.write(schema_text())
 

@@ -20,10 +20,10 @@ from .errors import ConverterError, InputError, OutputExistsError, UsageError, W
 from .formats.data import loads_json
 from .fsutil import atomic_write_bytes, ensure_inside
 from .model import Article, Diagnostic, Provenance
+from .model.metadata import apply_overrides
+from .model.schema import TOO_DEEP, validate_article
 from .options import ReadOptions, WriteOptions
-from .overrides import apply_overrides
 from .registry import Registry, default_registry
-from .schema import TOO_DEEP, validate_article
 
 log = logging.getLogger(__name__)
 

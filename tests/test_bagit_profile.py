@@ -29,7 +29,7 @@ from converter.bagit.profile import (
     profile_document,
 )
 from converter.bagit.verify import verify_bag
-from converter.schema import schema_text
+from converter.model.schema import schema_text
 
 PROFILES = CORPUS / "bagit-profiles"
 

@@ -28,7 +28,7 @@ from converter.options import ReadOptions, WriteOptions
 from converter.pandoc_ast import article_from_pandoc
 from converter.pandoc_run import run_pandoc
 from converter.pipeline import convert
-from converter.schema import validate_document
+from converter.model.schema import validate_document
 from tests.conftest import CORPUS, require
 
 OK = "ok"

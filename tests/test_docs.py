@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from converter.schema import article_schema
+from converter.model.schema import article_schema
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

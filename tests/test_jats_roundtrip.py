@@ -19,7 +19,7 @@ from converter.jats_validate import validate_jats_bytes
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse
 from converter.readers.jats import JatsReader
-from converter.schema import validate_article
+from converter.model.schema import validate_article
 from converter.writers.jats import JatsWriter
 from tests.strategies import articles
 from tests.test_jats_writer import seed_like

@@ -17,7 +17,7 @@ from strategies import BLOCK_STRATEGIES, INLINE_STRATEGIES, articles
 
 from converter import model as m
 from converter.errors import SchemaError
-from converter.schema import article_schema, schema_errors, validate_document
+from converter.model.schema import article_schema, schema_errors, validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFS = article_schema()["$defs"]
@@ -101,7 +101,7 @@ def _mutations(document: dict[str, typing.Any]) -> list[dict[str, typing.Any]]:
 @given(articles(with_provenance=True))
 def test_fast_and_reference_validators_agree(article: m.Article) -> None:
     """fastjsonschema (used for speed) and jsonschema (used for messages) give one verdict."""
-    from converter.schema import _fast_validator
+    from converter.model.schema import _fast_validator
 
     document = article.to_dict()
     _fast_validator()(document)
@@ -183,7 +183,7 @@ def test_schema_ships_in_the_wheel_and_loads_from_it(tmp_path: Path) -> None:
         zf.extractall(tmp_path / "site")
     assert "converter/schemas/article.schema.json" in names
     assert "converter/py.typed" in names
-    probe = ("import converter.schema as s, pathlib; "
+    probe = ("import converter.model.schema as s, pathlib; "
              "assert 'site' in pathlib.Path(s.__file__).parts; "
              "print(s.article_schema()['$id'])")
     out = subprocess.run([sys.executable, "-I", "-c",

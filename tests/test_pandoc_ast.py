@@ -23,7 +23,7 @@ from converter.pandoc_ast import (
     table_width,
 )
 from converter.pandoc_run import PANDOC_API_VERSION, run_pandoc
-from converter.schema import validate_article
+from converter.model.schema import validate_article
 from tests.strategies import PNG, articles, body_blocks
 
 API = list(PANDOC_API_VERSION)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
+from ..model.schema import schema_text
 from ..options import BagOptions
-from ..schema import schema_text
 from .manifest import BUILD_ALGORITHMS
 from .serialize import SERIALIZATIONS
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 from ..formats.data import loads_json, loads_yaml
-from ..overrides import is_list_key
+from ..model.metadata import is_list_key
 
 #: the largest sidecar read (they hold a few fields)
 MAX_SIDECAR_BYTES = 1 << 20

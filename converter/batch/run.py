@@ -188,7 +188,7 @@ def _warm(forced: str | None, formats: Sequence[str], registry: Registry,
                 registry.reader(name)
             modules.append(info.target.partition(":")[0])
     if validator:
-        from ..schema import prepare_fast_validation
+        from ..model.schema import prepare_fast_validation
 
         prepare_fast_validation()
     return modules

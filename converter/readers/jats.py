@@ -169,7 +169,7 @@ def collapse(text: str) -> str:
 
 @functools.cache
 def _date_pattern() -> re.Pattern[str]:
-    from ..schema import article_schema
+    from ..model.schema import article_schema
 
     return re.compile(article_schema()["$defs"]["Date"]["pattern"])
 

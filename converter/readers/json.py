@@ -8,8 +8,8 @@ from .._version import __version__
 from ..errors import InputError
 from ..formats.data import loads_json
 from ..model import Article
+from ..model.schema import load_article
 from ..options import ReadOptions
-from ..schema import load_article
 
 
 class JsonReader:

@@ -22,11 +22,11 @@ from urllib.parse import quote
 from .._version import __version__
 from ..errors import InputError, UsageError
 from ..model import Article, Provenance
+from ..model.schema import TOO_DEEP
 from ..options import ReadOptions
 from ..pandoc_ast import MediaFile, article_from_pandoc, media_file
 from ..pandoc_run import PANDOC_INPUT_FORMATS, run_pandoc, split_format
 from ..registry import PANDOC_INPUTS
-from ..schema import TOO_DEEP
 from .decode import decode_text
 
 #: formats pandoc reads as bytes (zip containers); every other format is text, read as UTF-8

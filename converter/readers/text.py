@@ -51,8 +51,14 @@ from ..model import (
     Text,
     block_text,
 )
+from ..model.vocabulary import (
+    SUBJECT_LISTS,
+    field_for,
+    is_date,
+    is_list_name,
+    language_tag,
+)
 from ..options import ReadOptions
-from ..overrides import canonical_key
 from .decode import DecodedText, decode_text
 
 #: section headings after which a scraped page holds only site furniture; matched case-insensitively
@@ -159,28 +165,6 @@ _PROSE_END = frozenset(".!?…\"'”’)。！？")
 _INNER_SENTENCE_END = re.compile(r"[.!?]\s")
 #: links and handles, which a heading does not hold
 _LINKISH = re.compile(r"\w/\w|@|https?:|www\.")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):"
-                   r"[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?)?)?$")
-_SUBJECT_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
-
-# --------------------------------------------------------------------------- JSON header keys
-
-_AUTHOR_KEYS = frozenset({"authors", "author", "byline", "creators", "creator"})
-_TITLE_KEYS = frozenset({"title", "headline"})
-_SUBTITLE_KEYS = frozenset({"subtitle", "dek"})
-_ABSTRACT_KEYS = frozenset({"summary", "description", "abstract"})
-_LANGUAGE_KEYS = frozenset({"language", "lang", "inlanguage", "locale"})
-_DATE_KEYS = {"date": "published", "published": "published", "datepublished": "published",
-              "publishdate": "published", "publicationdate": "published",
-              "publication_date": "published", "modified": "modified",
-              "datemodified": "modified", "updated": "modified"}
-_DOI_KEYS = frozenset({"doi"})
-#: keys whose value is a named list of subjects (list of strings)
-SUBJECT_KEYS: frozenset[str] = frozenset({
-    "centers", "collections", "regions", "topics", "programs", "projects", "tags", "keywords",
-    "categories", "subjects", "sections", "countries", "issues", "series", "themes",
-})
 
 # --------------------------------------------------------------------------- data
 
@@ -366,30 +350,31 @@ def _map_header(article: Article, data: Mapping[str, Any], front: Front) -> None
 
 
 def _map_header_key(article: Article, original: str, value: Any, front: Front) -> bool:
-    """Set the field the key names; false when the key or its value does not fit the model."""
+    """Set the field the key names (:mod:`converter.model.vocabulary`); false when the key or
+    its value does not fit the model (the caller keeps it in ``extra``)."""
     key = original.casefold()
-    if key in _AUTHOR_KEYS:
+    field = field_for(original)
+    if key in SUBJECT_LISTS:
+        items = _string_list(value)
+        if not items or not is_list_name(key):
+            return False  # an empty list says nothing: kept verbatim in extra
+        article.subjects[key] = items
+    elif field == "authors" and key != "contributors":
         names = _author_names(value)
         if not names:
             return False
         article.contributors.extend(Contributor(name=name) for name in names)
-    elif key in SUBJECT_KEYS:
-        items = _string_list(value)
-        if not items or not _SUBJECT_NAME.match(key):
-            return False  # an empty list says nothing: kept verbatim in extra
-        article.subjects[key] = items
-    elif key in _TITLE_KEYS and _nonempty_str(value) and front.header_title is None:
+    elif field == "title" and _nonempty_str(value) and front.header_title is None:
         front.header_title = (original, value.strip())
-    elif key in _SUBTITLE_KEYS and _nonempty_str(value) and article.subtitle is None:
+    elif field == "subtitle" and _nonempty_str(value) and article.subtitle is None:
         article.subtitle = value.strip()
-    elif key in _ABSTRACT_KEYS and _nonempty_str(value) and front.header_abstract is None:
+    elif field == "abstract" and _nonempty_str(value) and front.header_abstract is None:
         front.header_abstract = (original, value.strip())
-    elif key in _LANGUAGE_KEYS and _nonempty_str(value) and _LANGUAGE.match(
-            value.strip().replace("_", "-")) and article.language is None:
-        article.language = value.strip().replace("_", "-")
-    elif key in _DATE_KEYS and _nonempty_str(value) and _DATE.match(value.strip()):
-        article.dates.setdefault(_DATE_KEYS[key], value.strip())
-    elif key in _DOI_KEYS and _nonempty_str(value):
+    elif field == "language" and language_tag(value) and article.language is None:
+        article.language = language_tag(value)
+    elif field in ("published", "modified") and _nonempty_str(value) and is_date(value.strip()):
+        article.dates.setdefault(field, value.strip())
+    elif field == "doi" and _nonempty_str(value):
         article.identifiers.append(Identifier("doi", value.strip()))
     else:
         return False
@@ -565,7 +550,7 @@ def _finish_front(article: Article, front: Front, title_given: bool) -> None:
 
 def _title_overridden(options: ReadOptions) -> bool:
     """Whether the caller supplies the title (``--title``), which the pipeline sets later."""
-    return any(canonical_key(key) == "title" and str(value).strip()
+    return any(field_for(key) == "title" and str(value).strip()
                for key, value in options.overrides.items() if value is not None)
 
 
@@ -739,7 +724,7 @@ def _source_from(raw: str) -> SourcePublication | None:
 
 def _iso_date(match: re.Match[str]) -> str | None:
     if match["iso"]:
-        return match["iso"] if _DATE.match(match["iso"]) else None
+        return match["iso"] if is_date(match["iso"]) else None
     month, day, year = ((match["m1"], match["d1"], match["y1"]) if match["m1"]
                         else (match["m2"], match["d2"], match["y2"]))
     numbers = [i for i, m in enumerate(_MONTHS, 1) if m.startswith(month.casefold()[:3])]

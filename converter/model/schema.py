@@ -21,8 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConverterError, InputError, SchemaError
-from .model import SCHEMA_VERSION, Article
+from ..errors import ConverterError, InputError, SchemaError
+from .article import SCHEMA_VERSION, Article
 
 SCHEMA_FILE = "article.schema.json"
 
@@ -32,7 +32,7 @@ def schema_text(name: str = SCHEMA_FILE) -> str:
     packaged = resources.files("converter").joinpath("schemas").joinpath(name)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parent.parent / "schemas" / name
+    checkout = Path(__file__).resolve().parents[2] / "schemas" / name
     return checkout.read_text(encoding="utf-8")
 
 
