@@ -60,7 +60,6 @@ _MODEL_NAMES = (
 )
 
 if TYPE_CHECKING:
-    from .bagit.verify import VerifyReport
     from .batch import BatchOptions, BatchResult, InputResult, Reporter
     from .model import (
         Article,
@@ -109,6 +108,7 @@ if TYPE_CHECKING:
         Underline,
     )
     from .options import BagOptions, EpubOptions, ReadOptions, WriteOptions
+    from .packaging.bagit.verify import VerifyReport
     from .pipeline import ConversionResult, OutputRecord
     from .registry import Registry
 
@@ -119,7 +119,7 @@ _LAZY = {
     **dict.fromkeys(("BagOptions", "EpubOptions", "ReadOptions", "WriteOptions"), "options"),
     "BatchOptions": "batch", "BatchResult": "batch", "InputResult": "batch",
     "ConversionResult": "pipeline", "OutputRecord": "pipeline", "Registry": "registry",
-    "VerifyReport": "bagit.verify",
+    "VerifyReport": "packaging.bagit.verify",
 }
 
 
@@ -194,7 +194,7 @@ def verify(bag: str | os.PathLike[str]) -> VerifyReport:
 
     A bad bag gives a report with ``errors``, not an exception.
     """
-    from .bagit.verify import verify_bag
+    from .packaging.bagit.verify import verify_bag
 
     return verify_bag(bag)
 

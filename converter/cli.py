@@ -256,7 +256,7 @@ def verify(
 
     Example: converter verify out/article.bag out/other.bag.tgz
     """
-    from .bagit.verify import verify_bag
+    from .packaging.bagit.verify import verify_bag
 
     invalid = 0
     for bag in bags:

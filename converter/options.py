@@ -79,9 +79,6 @@ class WriteOptions:
     epub: EpubOptions = field(default_factory=EpubOptions)
     #: settings for plug-in writers, by writer name
     extra: Mapping[str, Any] = field(default_factory=dict)
-    #: renditions already made with these options, by format name: a packaging writer (the bag)
-    #: packs these bytes instead of rendering them again
-    rendered: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def source_date_epoch() -> datetime | None:

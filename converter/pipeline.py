@@ -16,14 +16,21 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._version import __version__
-from .errors import ConverterError, InputError, OutputExistsError, UsageError, WriterError
+from .errors import (
+    ConverterError,
+    InputError,
+    OutputExistsError,
+    PackageError,
+    UsageError,
+    WriterError,
+)
 from .formats.data import loads_json
 from .fsutil import atomic_write_bytes, ensure_inside
 from .model import Article, Diagnostic, Provenance
 from .model.metadata import apply_overrides
 from .model.schema import TOO_DEEP, validate_article
 from .options import ReadOptions, WriteOptions
-from .registry import Registry, default_registry
+from .registry import PackageWriter, Registry, Rendition, Writer, default_registry
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +165,39 @@ def parse(source: str | Path | bytes, options: ReadOptions | None = None,
     return parse_bytes(data, options, registry)
 
 
-def render(article: Article, writer_name: str, options: WriteOptions | None = None,
-           registry: Registry | None = None) -> bytes:
-    """One rendition of an article as bytes (single-file writers only)."""
-    writer = (registry or default_registry()).writer(writer_name)
+def make_rendition(article: Article, writer_name: str, options: WriteOptions | None = None,
+                   registry: Registry | None = None) -> Rendition:
+    """One single-file rendition with what its writer noticed and who made it."""
+    registry = registry or default_registry()
+    writer = registry.writer(writer_name)
+    if isinstance(writer, PackageWriter):
+        raise WriterError(f"the {writer.name} writer makes a folder or an archive, not bytes; "
+                          "write it with convert() or write_package()")
     try:
-        return writer.write(article, options or WriteOptions())
+        made = writer.write(article, options or WriteOptions())
     except (ConverterError, OSError):  # an OSError is the machine's (a full disk), not a bug
         raise
     except Exception as exc:
         raise WriterError(f"{writer.name} writer failed: {type(exc).__name__}: {exc}") from exc
+    rendition = made if isinstance(made, Rendition) else Rendition(made)
+    info = registry.writer_info(writer_name)
+    return replace(rendition, format=writer_name, writer=writer.name, version=info.version,
+                   extension=writer.extension, description=info.description)
+
+
+def render(article: Article, writer_name: str, options: WriteOptions | None = None,
+           registry: Registry | None = None) -> bytes:
+    """One rendition of an article as bytes (single-file writers only); what the writer noticed
+    is recorded in the article's provenance."""
+    rendition = make_rendition(article, writer_name, options, registry)
+    record_diagnostics(article, rendition.diagnostics)
+    return rendition.data
+
+
+def record_diagnostics(article: Article, diagnostics: Iterable[Diagnostic]) -> None:
+    """Add a writer's diagnostics to the article's provenance, each once."""
+    for diagnostic in diagnostics:
+        article.diagnose(diagnostic.level, diagnostic.code, diagnostic.message, diagnostic.place)
 
 
 @dataclass
@@ -191,14 +221,59 @@ class ConversionResult:
     seconds: float = 0.0
 
 
-def destination_for(writer: Any, out_dir: Path, stem: str, options: WriteOptions) -> Path:
-    """Where a writer's output goes: ``out_dir/<stem><ext>``, unless the writer names it itself
-    (``writer.destination_for(out_dir, stem, options)``; the bag writer's archives are
-    ``<stem>.bag.tar`` / ``.bag.tgz`` / ``.bag.zip``)."""
-    hook = getattr(writer, "destination_for", None)
-    if hook is not None:
-        return Path(hook(out_dir, stem, options))
+def destination_for(writer: Writer, out_dir: Path, stem: str, options: WriteOptions) -> Path:
+    """Where a writer's output goes: ``out_dir/<stem><ext>``, or where a package writer says
+    (the bag's archives are ``<stem>.bag.tar`` / ``.bag.tgz`` / ``.bag.zip``)."""
+    if isinstance(writer, PackageWriter):
+        return Path(writer.destination_for(out_dir, stem, options))
     return out_dir / f"{stem}{writer.extension}"
+
+
+def write_package(article: Article, destination: Path, options: WriteOptions | None = None,
+                  registry: Registry | None = None, writer_name: str = "bag",
+                  made: Mapping[str, Rendition] | None = None) -> list[Diagnostic]:
+    """Build a package (the bag) at ``destination`` from the renditions it holds.
+
+    Renditions already ``made`` with these very options are reused (the ones written beside the
+    package); the rest are made here. Returns, and records, what the package writer noticed.
+    """
+    options = options or WriteOptions()
+    registry = registry or default_registry()
+    writer = registry.writer(writer_name)
+    if not isinstance(writer, PackageWriter):
+        raise WriterError(f"the {writer_name} writer does not make packages")
+    render_options = writer.render_options(options)
+    inputs: dict[str, Rendition] = {}
+    for name in writer.renditions(options):
+        reused = (made or {}).get(name) if render_options == options else None
+        inputs[name] = reused or _package_rendition(article, name, writer.name, render_options,
+                                                   registry)
+    try:
+        noticed = list(writer.write_to(article, destination, options, inputs))
+    except (ConverterError, OSError):
+        raise
+    except Exception as exc:
+        raise WriterError(f"{writer.name} writer failed: {type(exc).__name__}: {exc}") from exc
+    # what the renditions made for the package noticed comes after what was known before it
+    for name, rendition in inputs.items():
+        if rendition is not (made or {}).get(name):
+            record_diagnostics(article, rendition.diagnostics)
+    record_diagnostics(article, noticed)
+    return noticed
+
+
+def _package_rendition(article: Article, name: str, package: str, options: WriteOptions,
+                       registry: Registry) -> Rendition:
+    """A rendition for a package, or a PackageError that says why it cannot be one."""
+    try:
+        writer = registry.writer(name)
+    except (ImportError, AttributeError) as exc:
+        raise PackageError(f"cannot put a {name!r} rendition in the {package}: its writer is not "
+                           f"available ({type(exc).__name__}: {exc})") from exc
+    if isinstance(writer, PackageWriter) or not writer.extension:
+        raise PackageError(f"a {name!r} rendition cannot go into a {package}: it is not a "
+                           "single file")
+    return make_rendition(article, name, options, registry)
 
 
 def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[str],
@@ -207,36 +282,35 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
                   output_root: Path | None = None) -> list[OutputRecord]:
     """Write each format's rendition as ``out_dir/<stem><ext>``, atomically.
 
-    Single-file renditions are made first and handed to packaging writers (the bag) through
-    ``WriteOptions.rendered``, so nothing is rendered twice.
-    ``may_replace(path)`` decides whether an existing destination may be replaced (default: never);
-    ``output_root`` bounds where writes may land. The article's media resources (images extracted
-    from docx, odt, epub, ...) are written too, at ``out_dir/<path>`` (``media/<sha1>.<ext>``), so
-    that the relative links in the renditions resolve; they follow the renditions' records, as
-    format ``media``.
+    Single-file renditions are made first and handed to package writers (the bag), so nothing is
+    rendered twice. ``may_replace(path)`` decides whether an existing destination may be replaced
+    (default: never); ``output_root`` bounds where writes may land. The article's media resources
+    (images extracted from docx, odt, epub, ...) are written too, at ``out_dir/<path>``
+    (``media/<sha1>.<ext>``), so that the relative links in the renditions resolve; they follow
+    the renditions' records, as format ``media``.
     """
     options = options or WriteOptions()
     registry = registry or default_registry()
     root = output_root or out_dir
     records = []
-    rendered: dict[str, bytes] = dict(options.rendered)
+    made: dict[str, Rendition] = {}
     writers = [(fmt, registry.writer(fmt)) for fmt in formats]
-    # packaging writers last, so they can pack what the others made
-    for fmt, writer in sorted(writers, key=lambda w: bool(getattr(w[1], "multi_file", False))):
+    # package writers last, so they can pack what the others made
+    for fmt, writer in sorted(writers, key=lambda w: isinstance(w[1], PackageWriter)):
         target = ensure_inside(root, destination_for(writer, out_dir, stem, options))
         if target.exists() and not (may_replace and may_replace(target)):
             raise OutputExistsError(
                 "exists and was not written by the converter; use --force to replace it",
                 file=str(target))
-        if getattr(writer, "multi_file", False):
-            writer.write_to(article, target,  # type: ignore[attr-defined]
-                            replace(options, rendered=rendered))
+        if isinstance(writer, PackageWriter):
+            write_package(article, target, options, registry, fmt, made)
             size, digest = _measure(target)
         else:
-            data = render(article, fmt, options, registry)
-            rendered[writer.name] = data
-            atomic_write_bytes(target, data)
-            size, digest = len(data), hashlib.sha256(data).hexdigest()
+            rendition = make_rendition(article, fmt, options, registry)
+            record_diagnostics(article, rendition.diagnostics)
+            made[writer.name] = rendition
+            atomic_write_bytes(target, rendition.data)
+            size, digest = len(rendition.data), hashlib.sha256(rendition.data).hexdigest()
         records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size))
     records.extend(write_media(article, out_dir, root, may_replace))
     return records

@@ -5,13 +5,20 @@ Built-ins are listed here by name, aliases and file extensions and imported only
 ``converter.readers`` and ``converter.writers`` (see docs/plugins.md); an entry point names an
 object (class or instance) that follows :class:`Reader` or :class:`Writer`.
 
-Calling conventions:
+Calling conventions (the protocols below):
 
-* Reader: ``read(data: bytes, options: ReadOptions) -> Article`` and
+* :class:`Reader`: ``read(data: bytes, options: ReadOptions) -> Article`` and
   ``sniff(data: bytes, file_name: str | None) -> bool`` (does the content look like this format?).
-* Writer: ``write(article, options: WriteOptions) -> bytes``; writers whose output is a folder or a
-  package (``multi_file = True``) implement ``write_to(article, destination: Path, options)``
-  instead and build ``destination`` atomically themselves.
+* :class:`Writer`: ``write(article, options: WriteOptions) -> Rendition | bytes``: the bytes and
+  what the writer noticed (a writer never changes the article it is handed; the pipeline records
+  the diagnostics). Plain ``bytes`` is a rendition with nothing to say.
+* :class:`PackageWriter`: writers whose output is a folder or an archive made of other
+  renditions (the bag). They name the renditions they hold; the pipeline makes them (or reuses the
+  ones written beside the package) and hands them to ``write_to``, which builds ``destination``
+  atomically.
+
+The registry sits at the bottom of the layers with the model: readers, writers and packaging
+may import it for these protocols; it imports none of them (built-ins are named as strings).
 """
 
 from __future__ import annotations
@@ -19,17 +26,34 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
+from ._version import __version__
 from .errors import UnknownFormatError
-from .model import Article
+from .model import Article, Diagnostic
 from .options import ReadOptions, WriteOptions
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One rendition: its bytes, what its writer noticed, and (filled in by the pipeline) who
+    made it, which packaging writers record (PREMIS)."""
+
+    data: bytes
+    diagnostics: tuple[Diagnostic, ...] = ()
+    #: the name it was asked for (``json``, ``docx``, ``pandoc:docx``)
+    format: str = ""
+    #: the writer's registry name, version, output extension and description
+    writer: str = ""
+    version: str = ""
+    extension: str = ""
+    description: str = ""
 
 
 @runtime_checkable
@@ -48,7 +72,37 @@ class Writer(Protocol):
     #: output file extension with the dot (``.md``); a folder writer's suffix (``.bag``)
     extension: str
 
-    def write(self, article: Article, options: WriteOptions) -> bytes: ...
+    def write(self, article: Article, options: WriteOptions) -> Rendition | bytes: ...
+
+
+@runtime_checkable
+class VariantWriter(Protocol):
+    """A writer for a family of formats (pandoc: ``pandoc:docx``, or just ``docx``)."""
+
+    def knows(self, variant: str) -> bool: ...
+
+    def for_format(self, variant: str) -> Writer: ...
+
+
+@runtime_checkable
+class PackageWriter(Protocol):
+    """A writer whose output is a folder or an archive holding other renditions (the bag)."""
+
+    name: str
+    extension: str
+
+    def destination_for(self, out_dir: Path, stem: str, options: WriteOptions) -> Path:
+        """Where the package goes (``<stem>.bag`` or ``<stem>.bag.tgz``, ...)."""
+
+    def renditions(self, options: WriteOptions) -> tuple[str, ...]:
+        """The writer names of the single-file renditions the package holds."""
+
+    def render_options(self, options: WriteOptions) -> WriteOptions:
+        """The options its renditions are made with (``options`` unless it pins something)."""
+
+    def write_to(self, article: Article, destination: Path, options: WriteOptions,
+                 renditions: Mapping[str, Rendition]) -> Sequence[Diagnostic]:
+        """Build the package at ``destination`` atomically; return what it noticed."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +116,8 @@ class FormatInfo:
     aliases: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()  # readers: input extensions; writers: the output extension
     builtin: bool = True
+    #: the version recorded in provenance (built-ins: the converter's)
+    version: str = __version__
 
 
 def _r(name: str, target: str, description: str, aliases: Iterable[str] = (),
@@ -111,7 +167,7 @@ BUILTIN_WRITERS: tuple[FormatInfo, ...] = (
        "JATS 1.3 Archiving and Interchange XML, DTD-valid", ("xml", "jats-xml"), ".xml"),
     _w("epub", "converter.writers.epub:EpubWriter", "EPUB 3.3 (EPUBCheck-clean, accessible)",
        ("epub3",), ".epub"),
-    _w("bag", "converter.writers.bagit:BagWriter",
+    _w("bag", "converter.packaging.bag:BagWriter",
        "a BagIt 1.0 package (RFC 8493) of the original and the renditions", ("bagit",), ".bag"),
     _w("pandoc", "converter.writers.pandoc:PandocWriter",
        "any pandoc output format: --to pandoc:FMT or just the format name (docx, odt, html, ...)",
@@ -184,17 +240,27 @@ class Registry:
 
     def writer(self, name: str) -> Writer:
         """The writer for ``name``; a pandoc output format name gives the pandoc writer for it."""
+        info, variant = self._resolve_writer(name)
+        writer = self._instance(info)
+        if not variant:
+            return cast(Writer, writer)
+        if not isinstance(writer, VariantWriter):
+            raise UnknownFormatError(f"the {info.name} writer has no variants: {name!r}")
+        return writer.for_format(variant)
+
+    def writer_info(self, name: str) -> FormatInfo:
+        """The table entry of the writer ``name`` resolves to (``docx``: the pandoc writer)."""
+        return self._resolve_writer(name)[0]
+
+    def _resolve_writer(self, name: str) -> tuple[FormatInfo, str]:
         base, _, variant = name.partition(":")
         try:
-            info = self.info("writer", base)
+            return self.info("writer", base), variant
         except UnknownFormatError:
-            if variant or not _is_pandoc_output(base):
+            pandoc = self._instance(self.info("writer", "pandoc"))
+            if variant or not (isinstance(pandoc, VariantWriter) and pandoc.knows(base)):
                 raise
-            info, variant = self.info("writer", "pandoc"), base
-        writer: Writer = self._instance(info)
-        if variant:
-            return writer.for_format(variant)  # type: ignore[attr-defined,no-any-return]
-        return writer
+            return self.info("writer", "pandoc"), base
 
     def reader_for_extension(self, file_name: str) -> str | None:
         """The reader registered for a file's extension, if any."""
@@ -217,13 +283,9 @@ def _plugin_info(name: str, kind: str, target: str, obj: Any) -> FormatInfo:
     else:
         extensions = (str(getattr(obj, "extension", "")),)
     aliases = tuple(str(a) for a in getattr(obj, "aliases", ()) or ())
-    return FormatInfo(name, kind, target, description, aliases, extensions, builtin=False)
-
-
-def _is_pandoc_output(name: str) -> bool:
-    from .pandoc_formats import PANDOC_OUTPUT_FORMATS
-
-    return name in PANDOC_OUTPUT_FORMATS
+    version = str(getattr(obj, "version", None) or "unknown")
+    return FormatInfo(name, kind, target, description, aliases, extensions, builtin=False,
+                      version=version)
 
 
 _default: Registry | None = None

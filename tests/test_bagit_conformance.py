@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from converter.bagit.verify import verify_bag
+from converter.packaging.bagit.verify import verify_bag
 
 SUITE = CORPUS / "bagit-conformance"
 

@@ -10,8 +10,8 @@ from lxml import etree
 from test_bagit_support import EPOCH, PNG, options, parsed, source_file
 
 from converter import __version__
-from converter.bagit.build import write_bag
-from converter.bagit.premis import PREMIS_NS, xml_text
+from converter.packaging.premis import PREMIS_NS, xml_text
+from converter.pipeline import write_package
 
 P = {"p": PREMIS_NS}
 #: the PREMIS 3 schema's sequences (premis.xsd v3.0) for the elements we write
@@ -43,7 +43,7 @@ def record(tmp_path: Path) -> tuple[Path, etree._ElementTree]:
     article.diagnose("warning", "reader-guess", "the date was guessed", "dates.published")
     article.diagnose("info", "odd-bytes", "a \x02 control character")
     bag = tmp_path / "out" / "story.bag"
-    write_bag(article, bag, options(source, source_organization="Example Archive"))
+    write_package(article, bag, options(source, source_organization="Example Archive"))
     return bag, etree.parse(str(bag / "metadata" / "premis.xml"))
 
 
@@ -126,7 +126,7 @@ def test_element_order_follows_the_premis_schema(record: tuple[Path, etree._Elem
 def test_the_bag_writers_own_diagnostics(tmp_path: Path) -> None:
     source = source_file(tmp_path / "in")
     bag = tmp_path / "out" / "x.bag"
-    write_bag(parsed(source), bag, options(source))  # no source organization given
+    write_package(parsed(source), bag, options(source))  # no source organization given
     tree = etree.parse(str(bag / "metadata" / "premis.xml"))
     (package,) = tree.xpath('//p:event[p:eventType="information package creation"]',
                            namespaces=P)

@@ -22,14 +22,14 @@ import pytest
 from conftest import CORPUS
 from test_bagit_support import EPOCH, build, extract_with_tarfile, source_file
 
-from converter.bagit.profile import (
+from converter.model.schema import schema_text
+from converter.packaging.bagit.profile import (
     APTRUST_IDENTIFIER,
     PROFILE_FILE,
     PROFILE_IDENTIFIER,
     profile_document,
 )
-from converter.bagit.verify import verify_bag
-from converter.model.schema import schema_text
+from converter.packaging.bagit.verify import verify_bag
 
 PROFILES = CORPUS / "bagit-profiles"
 

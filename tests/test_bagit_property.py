@@ -12,11 +12,11 @@ from lxml import etree
 from strategies import articles
 from test_bagit_support import EPOCH, bagit_validate
 
-from converter.bagit.build import write_bag
-from converter.bagit.premis import PREMIS_NS
-from converter.bagit.verify import verify_bag
 from converter.model import Article
 from converter.options import BagOptions, WriteOptions
+from converter.packaging.bagit.verify import verify_bag
+from converter.packaging.premis import PREMIS_NS
+from converter.pipeline import write_package
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +36,11 @@ def test_any_article_makes_a_valid_reproducible_bag(article: Article) -> None:
             options = WriteOptions(source_path=source, source_relative="input.txt",
                                    bag=BagOptions(renditions=("json",), serialization="tgz"))
             archive = root / name / "a.bag.tgz"
-            write_bag(copy.deepcopy(article), archive, options)  # writers add diagnostics
+            write_package(copy.deepcopy(article), archive, options)  # writers add diagnostics
             built.append(archive.read_bytes())
         assert built[0] == built[1]
         bag = root / "dir" / "a.bag"
-        write_bag(article, bag, WriteOptions(source_path=source, bag=BagOptions(
+        write_package(article, bag, WriteOptions(source_path=source, bag=BagOptions(
             renditions=("json",))))
         report = verify_bag(bag)
         assert report.valid and not report.warnings, report

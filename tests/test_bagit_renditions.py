@@ -11,10 +11,10 @@ import pytest
 from lxml import etree
 from test_bagit_support import EPOCH, PNG, bagit_validate, parsed, source_file
 
-from converter.bagit.build import write_bag
-from converter.bagit.premis import PREMIS_NS
-from converter.bagit.verify import verify_bag
 from converter.options import BagOptions, WriteOptions
+from converter.packaging.bagit.verify import verify_bag
+from converter.packaging.premis import PREMIS_NS
+from converter.pipeline import write_package
 
 RENDITIONS = {"json": "article.json", "markdown": "article.md", "jats": "article.xml",
               "epub": "article.epub"}
@@ -31,7 +31,7 @@ def test_default_renditions(tmp_path: Path) -> None:
     options = WriteOptions(source_path=source, source_relative="story.json")
     assert options.bag.renditions == tuple(RENDITIONS)
     bag = tmp_path / "out" / "story.bag"
-    write_bag(copy.deepcopy(article), bag, options)
+    write_package(copy.deepcopy(article), bag, options)
     data = bag / "data"
     assert sorted(p.name for p in data.iterdir() if p.is_file()) == sorted(RENDITIONS.values())
     assert (data / "media" / "fig 1.png").read_bytes() == PNG
@@ -61,7 +61,7 @@ def test_default_renditions(tmp_path: Path) -> None:
     archives = []
     for name in ("one", "two"):
         archive = tmp_path / name / "story.bag.tgz"
-        write_bag(copy.deepcopy(article), archive,
+        write_package(copy.deepcopy(article), archive,
                   WriteOptions(source_path=source, bag=BagOptions(serialization="tgz")))
         archives.append(archive.read_bytes())
     assert archives[0] == archives[1]

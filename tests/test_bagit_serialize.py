@@ -23,9 +23,9 @@ from test_bagit_support import (
     tree,
 )
 
-from converter.bagit.build import write_bag
-from converter.bagit.serialize import bag_name_for, write_archive
-from converter.bagit.verify import verify_bag
+from converter.packaging.bagit.serialize import bag_name_for, write_archive
+from converter.packaging.bagit.verify import verify_bag
+from converter.pipeline import write_package
 
 SHM = Path("/dev/shm")
 MEDIA = {"media/b.png": PNG, "media/a \u00e9.png": PNG + b"a", "media/z/\u4e2d.png": PNG + b"z",
@@ -53,7 +53,7 @@ def _build_everything(root: Path, *, reverse: bool = False, **bag: object) -> di
         if reverse:
             article.resources = dict(reversed(list(article.resources.items())))
         destination = out / ("story.bag" if kind == "dir" else f"story.bag.{kind}")
-        write_bag(article, destination, options(source, serialization=kind, **bag))
+        write_package(article, destination, options(source, serialization=kind, **bag))
         built[kind] = destination
     return built
 

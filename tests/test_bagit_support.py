@@ -11,10 +11,9 @@ from typing import Any
 
 import bagit
 
-from converter.bagit.build import write_bag
 from converter.model import Article, Image, MediaResource, Paragraph, Text
 from converter.options import BagOptions, WriteOptions
-from converter.pipeline import parse
+from converter.pipeline import parse, write_package
 
 #: a fixed clock for reproducible bags
 EPOCH = "1700000000"
@@ -68,7 +67,7 @@ def build(source: Path, out: Path, name: str = "article.bag",
     ``bagit_python`` is false: for names bagit-python cannot read (see test_bagit_build).
     """
     destination = out / name
-    write_bag(parsed(source, resources), destination, options(source, **bag))
+    write_package(parsed(source, resources), destination, options(source, **bag))
     if bagit_python:
         bagit_validate_any(destination)
     return destination

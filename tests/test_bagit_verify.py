@@ -25,15 +25,15 @@ from test_bagit_support import (
 from typer.testing import CliRunner
 
 from converter import verify
-from converter.bagit.manifest import (
+from converter.cli import app
+from converter.packaging.bagit.manifest import (
     decode_path,
     encode_path,
     manifest_bytes,
     parse_manifest_line,
     split_lines,
 )
-from converter.bagit.verify import path_problem, verify_bag
-from converter.cli import app
+from converter.packaging.bagit.verify import path_problem, verify_bag
 
 
 @pytest.fixture(autouse=True)
@@ -461,7 +461,8 @@ def test_archive_bigger_than_the_free_space_is_refused(tmp_path: Path, bag: Path
     """A decompression bomb cannot fill the disk: unpacking stops at the free space."""
     archive = _tar_with(tmp_path, bag, lambda t: None)
     free = shutil.disk_usage(tempfile.gettempdir()).free
-    monkeypatch.setattr("converter.bagit.serialize.SPACE_MARGIN", 2 * free)  # no room at all
+    # no room at all
+    monkeypatch.setattr("converter.packaging.bagit.serialize.SPACE_MARGIN", 2 * free)
     report = verify_bag(archive)
     assert not report.valid
     assert any("more than the free disk space" in e for e in report.errors), report.errors

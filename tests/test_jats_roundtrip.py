@@ -16,10 +16,10 @@ from hypothesis import given, settings
 
 from converter import model as m
 from converter.jats_validate import validate_jats_bytes
+from converter.model.schema import validate_article
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse
 from converter.readers.jats import JatsReader
-from converter.model.schema import validate_article
 from converter.writers.jats import JatsWriter
 from tests.strategies import articles
 from tests.test_jats_writer import seed_like

@@ -28,12 +28,12 @@ from converter.model import (
     block_text,
     inline_text,
 )
+from converter.model.schema import validate_article
 from converter.options import ReadOptions
 from converter.pipeline import detect_format, parse
 from converter.readers import text as text_module
 from converter.readers.decode import decode_text
 from converter.readers.text import DEFAULT_BOILERPLATE_HEADINGS, TextReader, title_from_text
-from converter.model.schema import validate_article
 
 TEXT_DATA = DATA / "text"
 

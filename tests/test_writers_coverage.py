@@ -17,7 +17,8 @@ from feature_article import article_with, node_samples
 
 from converter import model as m
 from converter.options import BagOptions, WriteOptions
-from converter.registry import default_registry
+from converter.pipeline import render, write_package
+from converter.registry import PackageWriter, default_registry
 
 SAMPLES = node_samples()
 #: the pandoc writer is exercised through one of its formats
@@ -34,13 +35,13 @@ def test_every_schema_node_type_has_a_sample() -> None:
 def output_text(writer_name: str, article: m.Article, tmp: Path) -> str:
     """The rendition as text: zip members and bag payloads are read and joined."""
     writer = default_registry().writer(writer_name)
-    if getattr(writer, "multi_file", False):
+    if isinstance(writer, PackageWriter):
         target = tmp / f"out{writer.extension}"
-        writer.write_to(article, target, OPTIONS)  # type: ignore[attr-defined]
+        write_package(article, target, OPTIONS, writer_name=writer_name)
         files = sorted(p for p in target.rglob("*") if p.is_file() and "data" in p.parts
                        and "original" not in p.parts)
         return "\n".join(p.read_text("utf-8", "replace") for p in files)
-    data = writer.write(article, OPTIONS)
+    data = render(article, writer_name, OPTIONS)
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return "\n".join(zf.read(n).decode("utf-8", "replace") for n in sorted(zf.namelist())

@@ -68,6 +68,10 @@ class PandocWriter:
         self.name = fmt or "pandoc"
         self.extension = extension_for(fmt) if fmt else ""
 
+    def knows(self, fmt: str) -> bool:
+        """Whether ``fmt`` names a pandoc output format (``--to docx`` means ``pandoc:docx``)."""
+        return split_format(fmt) in PANDOC_OUTPUT_FORMATS
+
     def for_format(self, fmt: str) -> PandocWriter:
         """The writer for pandoc output format ``fmt`` (extensions allowed: ``gfm+smart``)."""
         if split_format(fmt) not in PANDOC_OUTPUT_FORMATS:

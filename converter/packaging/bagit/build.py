@@ -29,22 +29,22 @@ import re
 import shutil
 import stat
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from lxml import etree
 
-from .._version import __version__
-from ..errors import PackageError, UnknownFormatError
-from ..fsutil import atomic_directory, temp_dir_beside
-from ..model import Article, Diagnostic
-from ..options import WriteOptions, build_time, source_date_epoch
-from ..registry import Registry, default_registry
+from ..._version import __version__
+from ...errors import PackageError
+from ...fsutil import atomic_directory, temp_dir_beside
+from ...model import Article, Diagnostic
+from ...options import WriteOptions, build_time, source_date_epoch
+from ...registry import Rendition
+from ..premis import FileRecord, PremisContext, premis_xml
 from .manifest import digest_bytes, digest_stream, manifest_bytes
-from .premis import FileRecord, PremisContext, premis_xml
 from .profile import APTRUST_ACCESS, APTRUST_STORAGE, BagSettings, resolve
 from .serialize import SUFFIXES, bag_name_for, write_archive
 from .verify import path_problem, verify_bag
@@ -72,20 +72,22 @@ def bag_clock(options: WriteOptions) -> datetime:
 
 
 def write_bag(article: Article, destination: Path, options: WriteOptions,
-              registry: Registry | None = None) -> Path:
-    """Build the bag at ``destination`` (a folder, or an archive per the serialization)."""
+              renditions: Mapping[str, Rendition]) -> list[Diagnostic]:
+    """Build the bag at ``destination`` (a folder, or an archive per the serialization) from the
+    renditions the pipeline made; return what the bag writer noticed."""
     settings = resolve(options.bag)
     destination = Path(destination)
     if settings.serialization == "dir":
         with atomic_directory(destination) as tmp:
-            _Builder(article, tmp, destination.name, options, settings, registry).build()
+            builder = _Builder(article, tmp, destination.name, options, settings, renditions)
+            builder.build()
             _require_valid(tmp, destination)
-        return destination
+        return builder.package_diagnostics
     work = temp_dir_beside(destination)
     try:
         bag_dir = work / bag_name_for(destination.name)
         bag_dir.mkdir(mode=0o755)
-        builder = _Builder(article, bag_dir, bag_dir.name, options, settings, registry)
+        builder = _Builder(article, bag_dir, bag_dir.name, options, settings, renditions)
         builder.build()
         _require_valid(bag_dir, destination)
         archive = work / destination.name
@@ -100,7 +102,7 @@ def write_bag(article: Article, destination: Path, options: WriteOptions,
         os.replace(archive, destination)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return destination
+    return builder.package_diagnostics
 
 
 def _require_valid(path: Path, destination: Path) -> None:
@@ -122,8 +124,6 @@ class _Payload:
     original_name: str | None = None
     writer: str | None = None
     writer_version: str | None = None
-    #: the writer name a rendition is rendered with
-    format: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -131,18 +131,14 @@ class _Builder:
     """Writes one bag into an empty folder the caller owns."""
 
     def __init__(self, article: Article, root: Path, bag_name: str, options: WriteOptions,
-                 settings: BagSettings, registry: Registry | None) -> None:
+                 settings: BagSettings, renditions: Mapping[str, Rendition]) -> None:
         self.article = article
         self.root = root
         self.bag_name = bag_name
         self.options = options
         self.settings = settings
-        self.registry = registry or default_registry()
+        self.made = renditions
         self.clock = bag_clock(options)
-        #: an explicit --bagging-date pins the renditions too; otherwise they are made exactly
-        #: as beside the bag (same clock rules, so the same bytes)
-        self.render_options = (replace(options, build_time=self.clock, rendered={})
-                               if options.bag.bagging_date else options)
         self.algorithms = settings.algorithms
         self.digests: dict[str, dict[str, str]] = {}  # bag path -> algorithm -> hex
         self.sizes: dict[str, int] = {}
@@ -161,8 +157,6 @@ class _Builder:
         payload = [*self.renditions(), *self.resources(), *self.original()]
         self.check_names(payload)
         for item in payload:
-            if item.role == "rendition":
-                self.render(item)
             self.write_payload(item)
         records = [FileRecord(p.path, self.sizes[p.path], self.digests[p.path], p.media_type,
                               p.role, p.original_name, p.writer, p.writer_version,
@@ -195,59 +189,28 @@ class _Builder:
 
     def diagnose(self, level: Literal["info", "warning", "error"], code: str,
                  message: str) -> None:
-        """Record a problem once: bagging the same article again must not pile up copies."""
+        """Note a problem; the pipeline records it in the article's provenance."""
         self.package_diagnostics.append(Diagnostic(level, code, message))
-        prov = self.article.provenance
-        if prov and any((d.level, d.code, d.message) == (level, code, message)
-                        for d in prov.diagnostics):
-            return
-        self.article.diagnose(level, code, message)
 
     # ------------------------------------------------------------------ payload
 
     def renditions(self) -> list[_Payload]:
-        """One planned payload file per rendition (rendered later, once names are checked)."""
+        """One payload file per rendition, each writer once (``md`` and ``markdown`` are one)."""
         items: list[_Payload] = []
         seen: set[str] = set()
-        for name in self.options.bag.renditions:
-            try:
-                writer = self.registry.writer(name)
-            except (ImportError, AttributeError) as exc:
-                raise PackageError(f"cannot put a {name!r} rendition in the bag: its writer is "
-                                   f"not available ({type(exc).__name__}: {exc})") from exc
-            if writer.name in seen:
+        for rendition in self.made.values():
+            if rendition.writer in seen:
                 continue
-            seen.add(writer.name)
-            if getattr(writer, "multi_file", False) or not writer.extension:
-                raise PackageError(f"a {name!r} rendition cannot go into a bag: it is not a "
-                                   "single file")
+            seen.add(rendition.writer)
+            if not rendition.extension:
+                raise PackageError(f"a {rendition.format!r} rendition cannot go into a bag: it "
+                                   "is not a single file")
+            name = f"data/article{rendition.extension}"
             items.append(_Payload(
-                f"data/article{writer.extension}", "rendition",
-                _media_type(f"article{writer.extension}"), note=self.describe(name),
-                writer=writer.name, writer_version=getattr(writer, "version", __version__),
-                format=name))
+                name, "rendition", _media_type(name), data=rendition.data,
+                note=rendition.description or None, writer=rendition.writer,
+                writer_version=rendition.version, diagnostics=list(rendition.diagnostics)))
         return items
-
-    def render(self, item: _Payload) -> None:
-        """Make a rendition through the registry, keeping the diagnostics its writer adds."""
-        from ..pipeline import render
-
-        assert item.format is not None
-        made = self.render_options.rendered.get(item.writer or item.format)
-        if made is not None:  # rendered beside the bag with these very options: same bytes
-            item.data = made
-            return
-        prov = self.article.provenance
-        before = len(prov.diagnostics) if prov else 0
-        item.data = render(self.article, item.format, self.render_options, self.registry)
-        prov = self.article.provenance
-        item.diagnostics = list(prov.diagnostics[before:]) if prov else []
-
-    def describe(self, name: str) -> str | None:
-        try:
-            return self.registry.info("writer", name.partition(":")[0]).description
-        except UnknownFormatError:
-            return None
 
     def resources(self) -> list[_Payload]:
         types = {m.path: m.media_type for m in self.article.media}

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import PackageError
+from ...errors import PackageError
 from .manifest import BLOCK_SIZE
 
 SERIALIZATIONS = ("dir", "tar", "tgz", "zip")

@@ -25,7 +25,7 @@ from lxml import etree
 
 from .._version import __version__
 from ..model import Article, Diagnostic
-from .manifest import PREMIS_NAMES
+from .bagit.manifest import PREMIS_NAMES
 
 PREMIS_NS = "http://www.loc.gov/premis/v3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import UsageError
-from ..model.schema import schema_text
-from ..options import BagOptions
+from ...errors import UsageError
+from ...model.schema import schema_text
+from ...options import BagOptions
 from .manifest import BUILD_ALGORITHMS
 from .serialize import SERIALIZATIONS
 

@@ -4,12 +4,12 @@
 
     build.py      Article + original + renditions -> a bag folder, verified, then renamed into place
     manifest.py   manifest lines (percent-encoded paths), one-pass multi-algorithm checksums
-    premis.py     the PREMIS 3 provenance record (metadata/premis.xml)
     profile.py    our BagIt Profile and the APTrust settings
     serialize.py  reproducible tar / tgz / zip, and safe extraction for verification
     verify.py     verify_bag(path): the strict verifier behind ``converter verify``
 
-The writer the registry knows as ``bag`` is :class:`converter.writers.bagit.BagWriter`.
+The writer the registry knows as ``bag`` is :class:`converter.packaging.bag.BagWriter`; its
+PREMIS record comes from :mod:`converter.packaging.premis`.
 """
 
 from __future__ import annotations
