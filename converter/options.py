@@ -34,6 +34,8 @@ class ReadOptions:
     #: seconds and bytes one pandoc call may use
     pandoc_timeout: float = 120.0
     max_input_bytes: int = DEFAULT_MAX_INPUT
+    #: the password of an encrypted input (PDF; ``--password``)
+    password: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from .schema import validate_article
 log = logging.getLogger(__name__)
 
 #: sniffing order when the extension says nothing: the most specific formats first
-#: (pandoc claims only zip containers and unmistakable magic: docx, odt, epub, rtf, LaTeX, ...)
-SNIFF_ORDER = ("json", "pandoc", "jats", "html", "markdown", "text")
+#: (``%PDF-`` is unmistakable; pandoc claims only zip containers and unmistakable magic: docx,
+#: odt, epub, rtf, LaTeX, ...)
+SNIFF_ORDER = ("pdf", "json", "pandoc", "jats", "html", "markdown", "text")
 
 
 def read_input(path: Path, options: ReadOptions | None = None) -> bytes:
