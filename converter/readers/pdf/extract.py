@@ -108,7 +108,7 @@ class _Calls:
         lib: Any = pdfium_bindings._libs["pdfium"]
         vp, i, d = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
         self.text_object = _proto(lib, "FPDFText_GetTextObject", vp, [vp, i])
-        self.get_text = _proto(lib, "FPDFText_GetText", i, [vp, i, i, vp])
+        self.unicode = _proto(lib, "FPDFText_GetUnicode", ctypes.c_uint, [vp, i])
         self.loose_box = _proto(lib, "FPDFText_GetLooseCharBox", i, [vp, i, vp])
         self.font_size = _proto(lib, "FPDFText_GetFontSize", d, [vp, i])
         self.font_info = _proto(lib, "FPDFText_GetFontInfo", ctypes.c_ulong,
@@ -177,12 +177,10 @@ def _runs(textpage: pdfium.PdfTextPage, page_height: float) -> list[Run]:
     count = pdfium_c.FPDFText_CountChars(textpage.raw)
     if count <= 0:
         return []
-    buffer = ctypes.create_string_buffer(2 * (count + 1))
-    c.get_text(handle, 0, count, buffer)
-    text = buffer.raw[: 2 * count].decode("utf-16-le", "replace")
-    if len(text) != count:  # characters outside the BMP: ask one by one
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, k) or 0xFFFD)
-                       for k in range(count))
+    # one call per character: FPDFText_GetText's string is not aligned with character indices
+    # once PDFium skips a control character
+    unicode = c.unicode
+    text = "".join([chr(unicode(handle, k) or 0xFFFD) for k in range(count)])
     objects = [c.text_object(handle, k) for k in range(count)]
     fonts: dict[int, Font] = {}
     rect = pdfium_c.FS_RECTF()
