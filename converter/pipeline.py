@@ -18,6 +18,7 @@ from typing import Any
 from . import __version__
 from .errors import ConverterError, InputError, OutputExistsError, UsageError, WriterError
 from .fsutil import atomic_write_bytes, ensure_inside
+from .language import fill_language
 from .model import Article, Diagnostic, Provenance
 from .options import ReadOptions, WriteOptions
 from .overrides import apply_overrides
@@ -81,6 +82,8 @@ def parse_bytes(data: bytes, options: ReadOptions | None = None,
         raise InputError(f"{fmt} reader failed: {type(exc).__name__}: {exc}", file=name) from exc
     if options.overrides:
         apply_overrides(article, options.overrides)
+    if not article.language and fmt != "json":  # the input does not say: tell it from the text
+        fill_language(article)  # (canonical JSON is already an article: read as it is)
     fill_provenance(article, data, fmt, reader.version, name)
     if not article.id:
         article.id = article.content_id()
