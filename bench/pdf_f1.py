@@ -80,6 +80,11 @@ def heading_recall(truth: list[str], article) -> float | None:  # type: ignore[n
         return None
     ours = {_words(inline_text(b.content)) for b in article.body if isinstance(b, Heading)}
     ours |= {_words(article.title)}
+    # sections the reader recognised by their heading and moved to their own field
+    if article.acknowledgements:
+        ours |= {"acknowledgements", "acknowledgments", "acknowledgement", "acknowledgment"}
+    if article.references:
+        ours |= {"references", "bibliography", "reference list"}
     # a numbered heading matches its words without the number
     ours |= {re.sub(r"^[\d ]+", "", h) for h in ours}
     found = sum(1 for h in truth if _words(h) in ours or re.sub(r"^[\d ]+", "", _words(h)) in ours)

@@ -26,7 +26,8 @@ CAPTION = re.compile(
 BULLET = re.compile(r"^(?P<marker>[•◦▪‣∙●○■□◆▸►✓➢\u2022\u2023\u25e6\u2043\u2219*–—-])\s+\S")
 ENUMERATOR = re.compile(
     r"^(?P<marker>\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+\S")
-NUMBERED_HEADING = re.compile(r"^(?P<number>(?:\d{1,2}|[A-Z])(?:\.\d{1,2}){0,4})\.?\s+\S")
+NUMBERED_HEADING = re.compile(
+    r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,4}\.?|[A-Z]\.(?:\d{1,2}(?:\.\d{1,2}){0,3})?)\s+\S")
 _SENTENCE_END = re.compile(r"[.?!:;]['’”\")\]]*$")
 _LABEL_ONLY = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?|[A-Z]\.|(?:fig(?:ure)?|table|tab|listing)\.?\s*"
@@ -168,7 +169,10 @@ def _breaks(block: Block, line: Line, ctx: Context) -> bool:
     if line.x0 < block.first.x0 - 0.7 * line.size and (
             BULLET.match(block.first.text.strip()) or ENUMERATOR.match(block.first.text.strip())):
         return True
-    short = last.x1 < line.col_x1 - max(2.5 * line.size, 0.12 * (line.col_x1 - left))
+    width = line.col_x1 - left
+    short = last.x1 < line.col_x1 - max(2.5 * line.size, 0.12 * width)
+    if short and last.bold and last.size <= 1.1 * ctx.size and last.x1 < left + 0.8 * width:
+        return True  # a short line in a heading style stands alone
     return short and bool(_SENTENCE_END.search(last.text.strip()))
 
 

@@ -19,6 +19,9 @@ from .lines import BOLD, ITALIC, MONO, SUB, SUP, Line
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _TAIL = re.compile(r"([^\W\d_]+)-$")
 _HEAD = re.compile(r"^([^\W\d_]+)")
+#: a web address that goes on on the next line (it ends on a separator)
+_URL_BREAK = re.compile(r"(?:https?:|www\.)\S*[/:_\-.=?&%#]$")
+_URL_TAIL = re.compile(r"(?:https?:|www\.)\S*$")
 #: second halves that are no words by themselves: a hyphen before them broke a word
 _SUFFIXES = frozenset((
     "tion", "tions", "sion", "sions", "ment", "ments", "ing", "ings", "ed", "ly", "ity", "ities",
@@ -75,6 +78,9 @@ def join_lines(lines: list[Line], vocabulary: Vocabulary) -> list[tuple[str, int
                 parts[0] = (parts[0][0].lstrip(), parts[0][1])
             elif last_text.endswith("-") and head and not parts[0][0].startswith(" "):
                 parts[0] = (parts[0][0].lstrip(), parts[0][1])  # a compound: keep the hyphen
+            elif _URL_BREAK.search(last_text) or (_URL_TAIL.search(last_text)
+                                                   and parts[0][0].lstrip()[:1] in "/%_#?&="):
+                parts[0] = (parts[0][0].lstrip(), parts[0][1])  # a web address broken over lines
             else:
                 parts[0] = (" " + parts[0][0].lstrip(), parts[0][1])
         out.extend(parts)

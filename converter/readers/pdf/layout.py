@@ -281,7 +281,7 @@ def _gutter_score(lines: list[Line], narrow: list[Line], gap: tuple[float, float
     if len(left_all) < 2 or len(right_all) < 2 or not left or not right:
         return 0.0
     fewer = min(len(left_all), len(right_all))
-    if crossing > 0.5 * fewer:
+    if crossing > 0.5 * fewer or not (_text_like(left_all) and _text_like(right_all)):
         return 0.0
     # the two sides must stand beside each other, not one above the other
     top = max(min(line.top for line in left_all), min(line.top for line in right_all))
@@ -289,6 +289,12 @@ def _gutter_score(lines: list[Line], narrow: list[Line], gap: tuple[float, float
     if bottom - top < 2 * statistics.median(line.height for line in lines):
         return 0.0
     return fewer + (g1 - g0) / 100
+
+
+def _text_like(lines: list[Line]) -> bool:
+    """Lines of running text, not the cells of a table (mostly one or two words, numbers)."""
+    worded = sum(1 for line in lines if len(line.text.split()) >= 3)
+    return worded >= 0.5 * len(lines)
 
 
 def _mark_sidebar(side: list[Line], other: list[Line], size: float, page_width: float,

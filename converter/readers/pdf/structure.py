@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 from ...model import (
@@ -60,7 +61,7 @@ _FRONT_HEADINGS = re.compile(
 _DEGREES = re.compile(r"^(?:[A-Z]{2,5}|Ph\.?D\.?|M\.?D\.?|B\.?S\.?c?|M\.?Sc?\.?|Dr\.?|Prof\.?|"
                       r"MPH|FACC|FRCP|RN)$")
 _NAME = re.compile(r"^[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:[a-z]{1,3}\s+)?[A-ZÀ-Ý][\w'’.-]*){1,4}$")
-_REF_LABEL = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|(?P<b>\d{1,4})\.)\s+")
+_REF_LABEL = re.compile(r"^\s*(?:\[(?P<a>\d{1,4})\]|(?P<b>\d{1,3})\.)\s+")
 _AFFIL_MARK = re.compile(r"(?:^|\s)(?P<mark>\d{1,2}|[*†‡§¶#])\s*(?=[A-Z])")
 
 
@@ -134,7 +135,9 @@ def _front(blocks: list[b.Block], ctx: b.Context, vocabulary: Vocabulary,
            parts: Parts) -> list[b.Block]:
     """Read authors, affiliations, notes and the abstract; return the blocks of the body."""
     end = 0
-    for end, block in enumerate(blocks):  # noqa: B007 (end is used after the loop)
+    for end, block in enumerate(blocks):
+        if end == 0 and _names(block):
+            continue  # the byline, even when set bold like a heading
         if _ABSTRACT.match(block.text) or (block.kind == "heading" and not _FRONT_HEADINGS.match(
                 block.text) and not _KEYWORDS.match(block.text)):
             break
@@ -358,6 +361,11 @@ def _body(blocks: list[b.Block], ctx: b.Context, vocabulary: Vocabulary, parts: 
             target.append(Paragraph(inlines(join_lines(block.lines, vocabulary))))
         index += 1
     parts.references = _references(reference_lines, vocabulary)
+    levels = [block.level for block in parts.body if isinstance(block, Heading)]
+    if levels and min(levels) > 1:  # the title's style took the first rank
+        for block in parts.body:
+            if isinstance(block, Heading):
+                block.level -= min(levels) - 1
 
 
 def _caption(blocks: list[b.Block], index: int, vocabulary: Vocabulary, parts: Parts,
@@ -468,17 +476,12 @@ def _list_style(marker: str) -> _ListStyle:
 
 
 def _references(groups: list[list[Line]], vocabulary: Vocabulary) -> list[Reference]:
-    """Reference entries: one per paragraph, split further at ``[n]`` or ``n.`` labels."""
-    entries: list[list[Line]] = []
-    for lines in groups:
-        for line in lines:
-            if not entries or _REF_LABEL.match(line.text) or line is lines[0]:
-                entries.append([line])
-            else:
-                entries[-1].append(line)
+    """Reference entries, split where a label (``[12]``, ``12.``) starts a line, where a line
+    comes back to the margin of a list set with hanging indents, or where the pitch opens up."""
+    lines = [line for group in groups for line in group]
     out = []
-    for lines in entries:
-        text = plain_text(join_lines(lines, vocabulary))
+    for entry in _entries(lines):
+        text = plain_text(join_lines(entry, vocabulary))
         label = _REF_LABEL.match(text)
         if label:
             number = label.group("a") or label.group("b")
@@ -488,6 +491,36 @@ def _references(groups: list[list[Line]], vocabulary: Vocabulary) -> list[Refere
     for i, reference in enumerate(out, 1):
         reference.id = f"ref{i}"
     return out
+
+
+def _entries(lines: list[Line]) -> list[list[Line]]:
+    if not lines:
+        return []
+    indents = [line.x0 - line.col_x0 for line in lines]
+    size = lines[0].size
+    hanging = sum(1 for i in indents if i > 0.5 * size) >= 0.2 * len(lines) and sum(
+        1 for i in indents if i < 0.3 * size) >= 0.2 * len(lines)
+    steps = sorted(b.top - a.top for a, b in pairwise(lines)
+                   if b.page == a.page and b.col_x0 == a.col_x0 and b.top > a.top + 0.5 * size)
+    base = steps[len(steps) // 4] if steps else 1.2 * size
+    entries: list[list[Line]] = []
+    previous: Line | None = None
+    for line, indent in zip(lines, indents, strict=True):
+        if previous is None or _REF_LABEL.match(line.text):
+            new = True
+        elif hanging:
+            new = indent < 0.3 * line.size and abs(line.top - previous.top) > 0.3 * line.size
+        elif line.page == previous.page and line.col_x0 == previous.col_x0 and (
+                line.top > previous.top):
+            new = line.top - previous.top > 1.3 * base
+        else:
+            new = bool(re.search(r"[.)]$", previous.text.strip()))
+        if new:
+            entries.append([line])
+        else:
+            entries[-1].append(line)
+        previous = line
+    return entries
 
 
 def style_flags(line: Line) -> int:
