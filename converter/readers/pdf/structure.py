@@ -361,11 +361,10 @@ def _body(blocks: list[b.Block], ctx: b.Context, vocabulary: Vocabulary, parts: 
             target.append(Paragraph(inlines(join_lines(block.lines, vocabulary))))
         index += 1
     parts.references = _references(reference_lines, vocabulary)
-    levels = [block.level for block in parts.body if isinstance(block, Heading)]
-    if levels and min(levels) > 1:  # the title's style took the first rank
-        for block in parts.body:
-            if isinstance(block, Heading):
-                block.level -= min(levels) - 1
+    headings = [node for node in parts.body if isinstance(node, Heading)]
+    shift = min((h.level for h in headings), default=1) - 1
+    for heading in headings:  # the title's style took the first rank
+        heading.level -= shift
 
 
 def _caption(blocks: list[b.Block], index: int, vocabulary: Vocabulary, parts: Parts,
