@@ -229,7 +229,7 @@ def _is_heading(block: Block, ctx: Context, previous: Block | None,
     line = block.first
     numbered = bool(NUMBERED_HEADING.match(text)) and len(text.split()) <= 14
     if line.size >= 1.12 * ctx.size:
-        return True
+        return len(text.split()) <= 20  # longer: a deck or a pull quote, not a heading
     if line.bold and line.size >= 0.85 * ctx.size:
         return len(text.split()) <= 16 or numbered
     if line.italic and len(block.lines) == 1 and len(text.split()) <= 10 and text[:1].isupper():

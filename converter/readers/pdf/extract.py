@@ -31,9 +31,13 @@ _SEPARATORS = frozenset(" \t\r\n\u00a0\u2002\u2003\u2009\u200a\u3000")
 #: what PDFium puts in place of a hyphen it judged to end a line
 _LINE_END_HYPHEN = "\ufffe"
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
-_BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-b$|cmbx|\bbx|extrabold", re.I)
-_ITALIC = re.compile(r"italic|oblique|-it$|-ital|cmti|cmsl|slant|\bit\b|-bi$", re.I)
-_MONO = re.compile(r"mono|courier|cmtt|consol|code|typewriter|menlo|inconsolata", re.I)
+#: TeX's fonts say it in their names: cmbx10, SFBX1000 (bold extended), cmti, cmsl, cmtt
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-b$|(?:cm|sf|ec|lm|tc)bx|\bbx|extrabold",
+                   re.I)
+_ITALIC = re.compile(r"italic|oblique|-it$|-ital|(?:cm|sf|ec|lm|tc)(?:ti|sl|bxti|bxsl)\d|slant|"
+                     r"\bit\b|-bi$", re.I)
+_MONO = re.compile(r"mono|courier|(?:cm|sf|ec|lm|tc)(?:tt|sltt|itt)\d|consol|code|typewriter|"
+                   r"menlo|inconsolata", re.I)
 _FIXED_PITCH, _ITALIC_FLAG = 1, 64
 
 

@@ -213,9 +213,8 @@ def _cut(lines: list[Line], depth: int, size: float, page_width: float) -> list[
             return
         left = [line for line in band if line.x1 <= g0 + 1]
         right = [line for line in band if line.x0 >= g1 - 1]
-        if depth == 0:
-            _mark_sidebar(left, right, size, page_width, at_left=True)
-            _mark_sidebar(right, left, size, page_width, at_left=False)
+        _mark_sidebar(left, right, size, page_width, at_left=True)
+        _mark_sidebar(right, left, size, page_width, at_left=False)
         for side in (left, right):
             if side:
                 out.extend(_cut(side, depth + 1, size, page_width))

@@ -135,14 +135,21 @@ def _front(blocks: list[b.Block], ctx: b.Context, vocabulary: Vocabulary,
            parts: Parts) -> list[b.Block]:
     """Read authors, affiliations, notes and the abstract; return the blocks of the body."""
     end = 0
+    section = False
     for end, block in enumerate(blocks):
         if end == 0 and _names(block):
             continue  # the byline, even when set bold like a heading
         if _ABSTRACT.match(block.text) or (block.kind == "heading" and not _FRONT_HEADINGS.match(
                 block.text) and not _KEYWORDS.match(block.text)):
             break
+        if block.kind == "heading":
+            section = True
+            continue
         if block.kind == "paragraph" and len(block.text.split()) >= 60:
             break
+        body_style = abs(block.first.size - ctx.size) < 0.6 and not block.first.bold
+        if block.kind == "paragraph" and body_style and not section and not _affiliations(block):
+            break  # running text in the body's own style: the body has begun
     else:
         end = len(blocks)
     if parts.title_found != "page":
@@ -395,7 +402,7 @@ def _table(block: b.Block, vocabulary: Vocabulary, caption: list[Block]) -> Tabl
     """A grid: columns where the cells of the fullest row stand; other cells go to the nearest."""
     widest = max(block.rows, key=len)
     columns = [(cell.x0, cell.x1) for cell in widest]
-    rows: list[TableRow] = []
+    grid: list[list[list[Line]]] = []
     for row in block.rows:
         cells: list[list[Line]] = [[] for _ in columns]
         for line in row:
@@ -404,8 +411,14 @@ def _table(block: b.Block, vocabulary: Vocabulary, caption: list[Block]) -> Tabl
                           <= columns[i][1] else min(abs(centre - columns[i][0]),
                                                     abs(centre - columns[i][1])))
             cells[nearest].append(line)
-        rows.append(TableRow([TableCell([Paragraph(inlines(join_lines(c, vocabulary)))]
-                                        if c else []) for c in cells]))
+        if grid and not cells[0] and grid[-1][0] and any(cells):
+            # a sub-row: no row label of its own, it continues the row above cell by cell
+            for previous, more in zip(grid[-1], cells, strict=True):
+                previous.extend(more)
+            continue
+        grid.append(cells)
+    rows = [TableRow([TableCell([Paragraph(inlines(join_lines(c, vocabulary)))] if c else [])
+                      for c in cells]) for cells in grid]
     return Table(body=rows, caption=caption)
 
 
