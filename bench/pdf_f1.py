@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from html_f1 import CORPUS, Score, write_section  # noqa: E402
+from html_f1 import CORPUS, Score  # noqa: E402
 
 PDFS = CORPUS / "pdf-articles"
 SECTION = "## PDF reader: body text, title, abstract, headings, speed"
@@ -247,6 +247,17 @@ def report(rows: list[Row], big: dict[str, float] | None) -> str:
             "the fast validator only from the fourth document on), which costs far more than "
             "the reading on an article this long.", ""]
     return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) this benchmark's section of a Markdown file, leaving the rest alone."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
