@@ -68,9 +68,9 @@ def small_bags(runs: int, folder: Path) -> None:
     import logging
 
     import bagit
-
     from converter.bagit.build import write_bag
     from converter.bagit.verify import verify_bag
+
     from converter.options import BagOptions, WriteOptions
     from converter.pipeline import parse
 

@@ -73,7 +73,8 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _read_options(from_format: str | None, title: str | None, meta: list[str] | None,
-                  boilerplate: list[str] | None = None, file_name: str | None = None) -> Any:
+                  boilerplate: list[str] | None = None, file_name: str | None = None,
+                  password: str | None = None) -> Any:
     from .options import ReadOptions
     from .pipeline import parse_meta_overrides
 
@@ -81,7 +82,7 @@ def _read_options(from_format: str | None, title: str | None, meta: list[str] | 
     if title:
         overrides["title"] = title
     return ReadOptions(file_name=file_name, format=from_format, overrides=overrides,
-                       boilerplate_headings=tuple(boilerplate or ()))
+                       boilerplate_headings=tuple(boilerplate or ()), password=password)
 
 
 @app.command()
@@ -117,6 +118,8 @@ def convert(
     ] = False,
     boilerplate: Annotated[list[str] | None, typer.Option(
         help="Extra section heading that starts site boilerplate (repeatable).")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Password of encrypted PDF inputs.")] = None,
     collection: Annotated[str | None, typer.Option(
         help="With --to epub: one EPUB with every article, titled this.")] = None,
     bag_format: Annotated[str, typer.Option(help="Bag serialization: dir, tar, tgz or zip."
@@ -162,7 +165,7 @@ def convert(
         )
         options = BatchOptions(
             formats=tuple(formats),
-            read=_read_options(from_format, title, meta, boilerplate),
+            read=_read_options(from_format, title, meta, boilerplate, password=password),
             write=write_options, jobs=jobs, force=force, fail_fast=fail_fast,
             fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
             timeout=timeout, follow_links=follow_links, quiet=quiet, verbose=verbose,

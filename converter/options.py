@@ -37,6 +37,8 @@ class ReadOptions:
     pandoc_timeout: float = 120.0
     max_input_bytes: int = DEFAULT_MAX_INPUT
     max_expanded_bytes: int = DEFAULT_MAX_EXPANDED
+    #: the password of an encrypted input (PDF; ``--password``)
+    password: str | None = None
 
 
 @dataclass(frozen=True)

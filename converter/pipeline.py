@@ -30,13 +30,15 @@ from .model import Article, Diagnostic, Provenance
 from .model.metadata import apply_overrides
 from .model.schema import TOO_DEEP, validate_article
 from .options import ReadOptions, WriteOptions
+from .readers.language import fill_language
 from .registry import PackageWriter, Registry, Rendition, Writer, default_registry
 
 log = logging.getLogger(__name__)
 
 #: sniffing order when the extension says nothing: the most specific formats first
-#: (pandoc claims only zip containers and unmistakable magic: docx, odt, epub, rtf, LaTeX, ...)
-SNIFF_ORDER = ("json", "pandoc", "jats", "html", "markdown", "text")
+#: (``%PDF-`` is unmistakable; pandoc claims only zip containers and unmistakable magic: docx,
+#: odt, epub, rtf, LaTeX, ...)
+SNIFF_ORDER = ("pdf", "json", "pandoc", "jats", "html", "markdown", "text")
 
 
 def read_input(path: Path, options: ReadOptions | None = None) -> bytes:
@@ -125,6 +127,8 @@ def parse_bytes(data: bytes, options: ReadOptions | None = None,
         raise InputError(f"{fmt} reader failed: {type(exc).__name__}: {exc}", file=name) from exc
     if options.overrides:
         apply_overrides(article, options.overrides)
+    if not article.language and fmt != "json":  # the input does not say: tell it from the text
+        fill_language(article)  # (canonical JSON is already an article: read as it is)
     fill_provenance(article, data, fmt, reader.version, name)
     if not article.id:
         article.id = article.content_id()

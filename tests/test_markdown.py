@@ -532,7 +532,8 @@ def test_reads_a_readme_without_front_matter(tmp_path: Path) -> None:
     untitled = parse_bytes(b"Just *text*.\n", ReadOptions(file_name="notes.md"))
     assert untitled.title == "notes"
     assert untitled.provenance is not None
-    assert [d.code for d in untitled.provenance.diagnostics] == ["title-fallback"]
+    assert [d.code for d in untitled.provenance.diagnostics] == ["title-fallback",
+                                                                 "language-undetermined"]
 
 
 def test_reads_hand_written_html_tables() -> None:

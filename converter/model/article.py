@@ -160,7 +160,7 @@ class Article:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
-        """Build an article from its JSON form (validate it first: see converter.schema)."""
+        """Build an article from its JSON form (validate it first: see converter.model.schema)."""
         return load(cls, data)  # type: ignore[no-any-return]
 
     def to_json(self) -> str:

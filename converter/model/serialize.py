@@ -1,7 +1,7 @@
 """The JSON form of the model: ``to_dict``/``from_dict`` driven by the dataclasses' type hints.
 
 Optional fields at their defaults are left out; loading dispatches blocks and inlines on their
-``type`` tag. Validate a document against the schema before loading it (converter.schema).
+``type`` tag. Validate a document against the schema before loading it (converter.model.schema).
 """
 
 from __future__ import annotations

@@ -1,0 +1,114 @@
+"""The language of an article's text, when the input does not say it (BCP 47 primary subtags).
+
+py3langid (BSD-3-Clause; the langid.py model of Lui and Baldwin, 97 languages, shipped inside
+the package: nothing is downloaded) classifies the text. The text is cut into pieces of a few
+hundred characters; the language must win most of them (by length) with a confident overall score,
+else the text is called mixed and no language is given. Texts under a few sentences are too short
+to tell. The model loads once per process, on first use (about a second), so inputs that state
+their language never pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Article, block_text
+
+#: fewer letters than this: too short to tell
+MIN_LETTERS = 200
+#: the winner's share of the pieces (by length) and its overall probability
+MIN_SHARE = 0.75
+MIN_CONFIDENCE = 0.90
+_PIECE = 400
+_MAX_PIECES = 24
+_LETTERS = re.compile(r"[^\W\d_]")
+
+_identifier: Any = None
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A detected language with its confidence, or why there is none."""
+
+    language: str | None
+    confidence: float
+    reason: str = ""
+    #: too little text to tell: nothing is wrong with the input (a mixed text is worth a look)
+    too_short: bool = False
+
+
+def detect(text: str) -> tuple[str, float] | None:
+    """``(tag, confidence)`` for a text in one language, else ``None`` (too short or mixed)."""
+    result = assess(text)
+    return (result.language, result.confidence) if result.language else None
+
+
+def assess(text: str) -> Assessment:
+    """The language of ``text``, or the reason it cannot be told."""
+    letters = len(_LETTERS.findall(text))
+    if letters < MIN_LETTERS:
+        return Assessment(None, 0.0, f"too short to tell ({letters} letters)", too_short=True)
+    identifier = _model()
+    pieces = _pieces(text)
+    votes: Counter[str] = Counter()
+    for piece in pieces:
+        tag, _ = identifier.classify(piece)
+        votes[str(tag)] += len(piece)
+    sample = " ".join(pieces)
+    tag, confidence = identifier.classify(sample)
+    share = votes[str(tag)] / sum(votes.values())
+    confidence = float(confidence)
+    if share < MIN_SHARE or confidence < MIN_CONFIDENCE:
+        shares = ", ".join(f"{t} {n / sum(votes.values()):.0%}" for t, n in votes.most_common(3))
+        return Assessment(None, confidence, f"mixed or uncertain ({shares})")
+    return Assessment(str(tag), round(confidence, 3))
+
+
+def fill_language(article: Article) -> None:
+    """Set ``article.language`` from its text when the input left it empty, and say so."""
+    text = "\n".join((article.title, block_text(article.abstract), block_text(article.body)))
+    result = assess(text)
+    if result.language:
+        article.language = result.language
+        article.diagnose("info", "language-detected",
+                         f"language {result.language} detected from the text (py3langid, "
+                         f"confidence {result.confidence:.3f})")
+    else:
+        article.diagnose("info" if result.too_short else "warning", "language-undetermined",
+                         f"the input does not state its language and the text does not tell: "
+                         f"{result.reason}")
+
+
+def _pieces(text: str) -> list[str]:
+    """Pieces of about ``_PIECE`` characters, evenly spread over the text."""
+    words = text.split()
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for word in words:
+        current.append(word)
+        size += len(word) + 1
+        if size >= _PIECE:
+            pieces.append(" ".join(current))
+            current, size = [], 0
+    if current and (size >= _PIECE / 4 or not pieces):
+        pieces.append(" ".join(current))
+    if len(pieces) > _MAX_PIECES:
+        step = len(pieces) / _MAX_PIECES
+        pieces = [pieces[int(i * step)] for i in range(_MAX_PIECES)]
+    return pieces
+
+
+def _model() -> Any:
+    global _identifier
+    with _lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return _identifier
