@@ -340,7 +340,7 @@ class _Reader:
             return self.declared[name]
         value = html.entities.html5.get(f"{name};")
         if value is None:  # the DTD's own sets (&b.alpha;), from the local catalog if there is one
-            from ..jats_validate import character_entity
+            from ..formats.jats.validate import character_entity
 
             value = character_entity(name)
         if value is None:

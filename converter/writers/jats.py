@@ -247,7 +247,7 @@ class JatsWriter:
     def write(self, article: Article, options: WriteOptions) -> bytes:
         root = build_tree(article)
         if options.jats_dtd is not None:
-            from ..jats_validate import tree_problems
+            from ..formats.jats.validate import tree_problems
 
             problems = tree_problems(etree.ElementTree(root), options.jats_dtd)
             if problems:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import InputError, UsageError, ValidationError
+from ...errors import InputError, UsageError, ValidationError
 
 ENV_VAR = "CONVERTER_JATS_DTD"
 CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
