@@ -3,5 +3,5 @@
 ::
 
     data.py       JSON and YAML as metadata carriers: strict (no NaN), bounded (no alias bombs)
-    jats/         JATS: validate.py (against the official DTDs, offline)
+    jats/         JATS: vocabulary.py (names and markers), validate.py (the official DTDs, offline)
 """

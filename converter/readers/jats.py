@@ -21,7 +21,7 @@ but whose root is still ``article`` is read in libxml2's recovery mode, with a w
 without a TeX alternative is turned into TeX by pandoc (texmath), in one run per document.
 
 The JATS writer's own output (``processing-meta`` names the generator) reads back to the article
-it was written from; see converter.writers.jats for its conventions (placeholders, markers).
+it was written from; converter.formats.jats.vocabulary has its conventions (placeholders, markers).
 """
 
 from __future__ import annotations
@@ -41,6 +41,32 @@ from lxml import etree
 
 from .._version import __version__
 from ..errors import ConverterError, InputError
+from ..formats.jats.vocabulary import (
+    ALI,
+    CANONICAL_ID,
+    CITED_KEY,
+    DISCLAIMER,
+    DISPLAY,
+    EXTRA_JOURNAL,
+    EXTRA_LICENSE_TEXT,
+    GENERATED,
+    GENERATOR,
+    HEADING_PREFIX,
+    HREF,
+    LINE_BREAK,
+    LIST_TYPES,
+    META_ARTICLE_TYPE,
+    META_DISCARDED,
+    META_EXTRA,
+    META_IMAGE_CREDIT,
+    META_MEDIA,
+    PLACEHOLDER,
+    QUOTE_MARKS,
+    QUOTED,
+    SOURCE_PUBLICATION,
+    TITLE,
+    XML_LANG,
+)
 from ..model import (
     Article,
     Block,
@@ -87,32 +113,6 @@ from ..model import (
     normalize_inlines,
 )
 from ..options import ReadOptions
-from ..writers.jats import (
-    ALI,
-    CANONICAL_ID,
-    CITED_KEY,
-    DISCLAIMER,
-    DISPLAY,
-    EXTRA_JOURNAL,
-    EXTRA_LICENSE_TEXT,
-    GENERATED,
-    GENERATOR,
-    HEADING_PREFIX,
-    HREF,
-    LINE_BREAK,
-    LIST_TYPES,
-    META_ARTICLE_TYPE,
-    META_DISCARDED,
-    META_EXTRA,
-    META_IMAGE_CREDIT,
-    META_MEDIA,
-    PLACEHOLDER,
-    QUOTE_MARKS,
-    QUOTED,
-    SOURCE_PUBLICATION,
-    TITLE,
-    XML_LANG,
-)
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
 MML_MATH = f"{{{MATHML}}}math"

@@ -28,6 +28,32 @@ from typing import Any
 from lxml import etree
 
 from ..errors import WriterError
+from ..formats.jats.vocabulary import (
+    ALI,
+    CANONICAL_ID,
+    CITED_KEY,
+    DISCLAIMER,
+    DISPLAY,
+    DOCTYPE,
+    EXTRA_JOURNAL,
+    EXTRA_LICENSE_TEXT,
+    GENERATED,
+    GENERATOR,
+    HEADING_PREFIX,
+    LINE_BREAK,
+    LIST_TYPES,
+    META_ARTICLE_TYPE,
+    META_DISCARDED,
+    META_EXTRA,
+    META_IMAGE_CREDIT,
+    META_MEDIA,
+    PLACEHOLDER,
+    QUOTE_MARKS,
+    QUOTED,
+    SOURCE_PUBLICATION,
+    XLINK,
+    XML_LANG,
+)
 from ..model import (
     Article,
     Block,
@@ -68,49 +94,6 @@ from ..model import (
 )
 from ..options import WriteOptions
 
-PUBLIC_ID = ("-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.3 "
-             "20210610//EN")
-SYSTEM_ID = "https://jats.nlm.nih.gov/archiving/1.3/JATS-archivearticle1-3.dtd"
-DOCTYPE = f'<!DOCTYPE article PUBLIC "{PUBLIC_ID}" "{SYSTEM_ID}">'
-XLINK = "http://www.w3.org/1999/xlink"
-ALI = "http://www.niso.org/schemas/ali/1.0/"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-HREF = f"{{{XLINK}}}href"
-TITLE = f"{{{XLINK}}}title"
-
-# ---- the writer's conventions, shared with converter.readers.jats (documented in docs/jats.md)
-#: marks an element added only because the DTD requires one
-PLACEHOLDER = "placeholder"
-#: ``processing-meta`` custom-meta naming the generator (the reader knows its own output by it)
-GENERATOR = "article-converter"
-#: ``p/@content-type`` of a heading where no ``sec`` may stand (``heading-2``)
-HEADING_PREFIX = "heading-"
-#: ``named-content/@content-type`` values for inlines JATS has no element for
-LINE_BREAK = "line-break"
-QUOTED = {"double": "quoted-double", "single": "quoted-single"}
-QUOTE_MARKS = {"double": ("\u201c", "\u201d"), "single": ("\u2018", "\u2019")}
-#: ``inline-formula/@content-type`` of displayed math where ``disp-formula`` may not stand
-DISPLAY = "display"
-#: ``ref/@content-type`` of a reference list entry standing for a citation key with no reference
-CITED_KEY = "cited-key"
-#: ``subj-group/@specific-use`` of the "Interview" heading the writer adds
-GENERATED = "generated"
-#: ``article-id/@specific-use`` of the article's own identifier (``Article.id``)
-CANONICAL_ID = "canonical-id"
-#: ``event/@specific-use`` of the source publication in ``pub-history``
-SOURCE_PUBLICATION = "source-publication"
-#: ``custom-meta/@specific-use`` values: model fields JATS has no element for
-META_ARTICLE_TYPE = "article-type"
-META_EXTRA = "extra"
-META_IMAGE_CREDIT = "image-credit"
-META_MEDIA = "media"
-META_DISCARDED = "discarded"
-#: ``notes/@notes-type`` of the rights disclaimer (JATS ``permissions`` has no disclaimer)
-DISCLAIMER = "disclaimer"
-#: extra keys the writer renders as JATS elements (the JATS reader fills them)
-EXTRA_JOURNAL = "journal"
-EXTRA_LICENSE_TEXT = "license_text"
-
 #: PMC's article-type values (PMC Tagging Guidelines); anything else is written as "other"
 PMC_ARTICLE_TYPES = frozenset({
     "abstract", "addendum", "announcement", "article-commentary", "book-review",
@@ -120,8 +103,6 @@ PMC_ARTICLE_TYPES = frozenset({
     "other", "partial-retraction", "product-review", "rapid-communication", "reply", "reprint",
     "research-article", "retraction", "review-article", "systematic-review", "translation",
 })
-LIST_TYPES = {"decimal": "order", "lower-alpha": "alpha-lower", "upper-alpha": "alpha-upper",
-              "lower-roman": "roman-lower", "upper-roman": "roman-upper"}
 
 # ---- where the DTD allows what (tests/test_jats_writer.py checks these against the DTD)
 #: containers where headings become nested ``sec``

@@ -2,6 +2,7 @@
 
 ::
 
+    vocabulary.py  the names both use: DTD identifiers, namespaces, the writer's markers
     validate.py    validation against the official DTDs through a local XML catalog, offline
 
 Importing this package loads none of its modules: the reader, the writer and ``converter validate``
