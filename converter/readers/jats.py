@@ -49,6 +49,7 @@ from ..formats.jats.vocabulary import (
     DISPLAY,
     EXTRA_JOURNAL,
     EXTRA_LICENSE_TEXT,
+    FORMATTING,
     GENERATED,
     GENERATOR,
     HEADING_PREFIX,
@@ -98,18 +99,13 @@ from ..model import (
     Quoted,
     Reference,
     Rights,
-    SmallCaps,
     SourcePublication,
     Speech,
-    Strikeout,
     Strong,
-    Subscript,
-    Superscript,
     Table,
     TableCell,
     TableRow,
     Text,
-    Underline,
     normalize_inlines,
 )
 from ..options import ReadOptions
@@ -130,10 +126,6 @@ P_BLOCKS = frozenset({
 })
 #: ... and inside a table cell, where paragraphs may stand too
 CELL_BLOCKS = P_BLOCKS | {"p"}
-FORMATTING: dict[str, type[Emphasis | Strong | Superscript | Subscript | SmallCaps | Strikeout
-                         | Underline]] = {
-    "italic": Emphasis, "bold": Strong, "sup": Superscript, "sub": Subscript, "sc": SmallCaps,
-    "strike": Strikeout, "underline": Underline}
 #: inline elements read as their content without a word (no model type, nothing to lose)
 TRANSPARENT = frozenset({
     "styled-content", "named-content", "abbrev", "roman", "sans-serif", "fixed-case", "x",

@@ -37,6 +37,7 @@ from ..formats.jats.vocabulary import (
     DOCTYPE,
     EXTRA_JOURNAL,
     EXTRA_LICENSE_TEXT,
+    FORMATTING,
     GENERATED,
     GENERATOR,
     HEADING_PREFIX,
@@ -136,9 +137,8 @@ ELEMENT_ONLY = frozenset({
 })
 #: ... and where the writer indents: those, and ``history`` (it may hold text; we write none)
 INDENTED = ELEMENT_ONLY | {"history"}
-INLINE_TAGS: dict[type, str] = {Emphasis: "italic", Strong: "bold", Superscript: "sup",
-                                Subscript: "sub", SmallCaps: "sc", Strikeout: "strike",
-                                Underline: "underline"}
+#: the JATS element of each formatting inline
+INLINE_TAGS: dict[type, str] = {cls: tag for tag, cls in FORMATTING.items()}
 
 _NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
                "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"

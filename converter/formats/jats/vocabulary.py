@@ -1,7 +1,7 @@
 """The JATS names the JATS reader and writer share (JATS 1.3 Archiving tag library).
 
 Names from the tag library (https://jats.nlm.nih.gov/archiving/tag-library/1.3/): the DTD's public
-identifier, namespaces, the list types with their model names. And the
+identifier, namespaces, the formatting elements and list types with their model names. And the
 writer's own conventions, documented in docs/jats.md: attribute values that mark what the writer
 added or where it put what JATS has no element for. The reader knows the writer's output by them
 and reads it back to the article it was written from. Defined once here, so that the reader never
@@ -9,6 +9,8 @@ imports the writer and the two cannot drift apart.
 """
 
 from __future__ import annotations
+
+from ...model import Emphasis, SmallCaps, Strikeout, Strong, Subscript, Superscript, Underline
 
 # ---- the DTD and namespaces
 PUBLIC_ID = ("-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.3 "
@@ -22,6 +24,11 @@ HREF = f"{{{XLINK}}}href"
 TITLE = f"{{{XLINK}}}title"
 
 # ---- JATS names and their model names
+#: formatting elements and the model inlines they stand for
+FORMATTING: dict[str, type[Emphasis | Strong | Superscript | Subscript | SmallCaps | Strikeout
+                         | Underline]] = {
+    "italic": Emphasis, "bold": Strong, "sup": Superscript, "sub": Subscript, "sc": SmallCaps,
+    "strike": Strikeout, "underline": Underline}
 #: ``list/@list-type`` of each model ordered-list style
 LIST_TYPES = {"decimal": "order", "lower-alpha": "alpha-lower", "upper-alpha": "alpha-upper",
               "lower-roman": "roman-lower", "upper-roman": "roman-upper"}
