@@ -1,10 +1,10 @@
 """The JATS names the JATS reader and writer share (JATS 1.3 Archiving tag library).
 
-Names from the tag library (https://jats.nlm.nih.gov/archiving/tag-library/1.3/): the DTD's public
-identifier, namespaces, the formatting elements and list types with their model names. And the
-writer's own conventions, documented in docs/jats.md: attribute values that mark what the writer
-added or where it put what JATS has no element for. The reader knows the writer's output by them
-and reads it back to the article it was written from. Defined once here, so that the reader never
+From the tag library (https://jats.nlm.nih.gov/archiving/tag-library/1.3/): the DTD's public
+identifier, the namespaces, and the formatting elements and list types with their model names.
+From docs/jats.md: the writer's own conventions, attribute values that mark what the writer added
+or where it put what JATS has no element for; the reader knows the writer's output by them and
+reads it back to the article it was written from. Named once here, so that the reader never
 imports the writer and the two cannot drift apart.
 """
 
