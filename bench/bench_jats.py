@@ -3,7 +3,7 @@
 Per article, median of many runs, in one process (the DTD is loaded once, then reused):
 
 1. write: the two seed articles (converter.pipeline.parse of ../shared/seeds) -> JATS bytes;
-2. validate: those bytes against the JATS 1.3 Archiving DTD (converter.jats_validate);
+2. validate: those bytes against the JATS 1.3 Archiving DTD (converter.formats.jats.validate);
 3. read: the bytes back into an article (converter.readers.jats);
 4. the corpus: every JATS file of ../shared/corpus/jats read and written once.
 
@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from converter.jats_validate import validate_jats_bytes
+from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse
 from converter.readers.jats import JatsReader

@@ -243,8 +243,9 @@ def report(rows: list[Row], big: dict[str, float] | None) -> str:
             f"`parse` (reader, language, schema validation) {big['whole']:.1f} s; peak resident "
             f"memory {big['peak_rss_mb']:.0f} MB for the whole process (interpreter, libraries, "
             "language model and both reads included). Most of the difference is the schema "
-            "check: a single document is validated with jsonschema (converter/model/schema.py compiles "
-            "the fast validator only from the fourth document on), which costs far more than "
+            "check: a single document is validated with jsonschema (converter/model/schema.py "
+            "compiles the fast validator only from the fourth document on), which costs far "
+            "more than "
             "the reading on an article this long.", ""]
     return "\n".join(lines) + "\n"
 

@@ -224,7 +224,7 @@ def validate(
     for file in files:
         try:
             if jats:
-                from .jats_validate import validate_jats_file
+                from .formats.jats.validate import validate_jats_file
 
                 validate_jats_file(file, jats_dtd)
             else:

@@ -5,9 +5,8 @@ EPUB and a bag, and each output passes its validator) or the exact one-line erro
 A test checks that the table names every file in those folders, another that at least 95% convert.
 
 Validators: the canonical schema (JSON); pandoc reading the Markdown back; the JATS 1.3 DTD
-(converter.jats_validate); our strict bag verifier (converter.packaging.bagit.verify);
-EPUBCheck on a sample
-covering every input format (one JVM for the whole sample).
+(converter.formats.jats.validate); our strict bag verifier (converter.packaging.bagit.verify);
+EPUBCheck on a sample covering every input format (one JVM for the whole sample).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from converter.errors import ConverterError
-from converter.jats_validate import validate_jats_file
+from converter.formats.jats.validate import validate_jats_file
 from converter.model import Article, block_text
 from converter.model.schema import validate_document
 from converter.options import ReadOptions, WriteOptions

@@ -14,7 +14,7 @@ from lxml import etree
 
 from converter import model as m
 from converter.errors import InputError, ValidationError
-from converter.jats_validate import validate_jats_bytes
+from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse
 from converter.readers.jats import JatsReader

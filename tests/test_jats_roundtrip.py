@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 
 from converter import model as m
-from converter.jats_validate import validate_jats_bytes
+from converter.formats.jats.validate import validate_jats_bytes
 from converter.model.schema import validate_article
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse

@@ -1,4 +1,4 @@
-"""``converter validate --jats`` and converter.jats_validate: real DTDs, found via catalog.xml."""
+"""``converter validate --jats`` and converter.formats.jats.validate: real DTDs, via catalog.xml."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.errors import InputError, UsageError, ValidationError
-from converter.jats_validate import (
+from converter.formats.jats.validate import (
     choose_dtd,
     find_dtd_dir,
     load_catalog,

@@ -14,7 +14,7 @@ from lxml import etree
 
 from converter import model as m
 from converter.errors import ValidationError, WriterError
-from converter.jats_validate import validate_jats_bytes
+from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import WriteOptions
 from converter.pipeline import render
 from converter.writers import jats as jw
@@ -455,7 +455,7 @@ def test_hostile_article_is_still_valid(jats_dtd: Path) -> None:
 
 def test_allowed_sets_agree_with_the_dtd(jats_dtd: Path) -> None:
     """The writer's tables of what may stand where are checked against the DTD itself."""
-    from converter.jats_validate import load_dtd
+    from converter.formats.jats.validate import load_dtd
 
     dtd = load_dtd(jats_dtd)
 

@@ -14,7 +14,7 @@ import bagit
 import pytest
 from epubcheck_util import epubcheck_messages
 
-from converter.jats_validate import validate_jats_bytes
+from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import convert
 

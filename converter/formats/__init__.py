@@ -3,4 +3,5 @@
 ::
 
     data.py       JSON and YAML as metadata carriers: strict (no NaN), bounded (no alias bombs)
+    jats/         JATS: vocabulary.py (names and markers), validate.py (the official DTDs, offline)
 """

@@ -27,13 +27,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import InputError, UsageError, ValidationError
+from ...errors import InputError, UsageError, ValidationError
+from .vocabulary import PUBLIC_ID
 
 ENV_VAR = "CONVERTER_JATS_DTD"
 CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
 #: the DTD the JATS writer targets, and the default for documents the catalog does not know
-DEFAULT_PUBLIC_ID = ("-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.3 "
-                     "20210610//EN")
+DEFAULT_PUBLIC_ID = PUBLIC_ID
 _ARCHIVING = "Journal Archiving and Interchange DTD"
 #: problems reported per document before the list is cut short
 MAX_PROBLEMS = 50
