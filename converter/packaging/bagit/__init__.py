@@ -7,6 +7,8 @@
     profile.py    our BagIt Profile and the APTrust settings
     serialize.py  reproducible tar / tgz / zip, and safe extraction for verification
     verify.py     verify_bag(path): the strict verifier behind ``converter verify``
+    folder.py     ... its checks of the folder and its tag files (bagit.txt, bag-info.txt)
+    manifests.py  ... its checks of manifests, fetch.txt and fixity
 
 The writer the registry knows as ``bag`` is :class:`converter.packaging.bag.BagWriter`; its
 PREMIS record comes from :mod:`converter.packaging.premis`.
