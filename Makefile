@@ -17,11 +17,15 @@ demo: $(STAMP)
 	$(BIN)/converter convert samples -o out --to json,markdown,jats,epub,bag
 	@echo "outputs in out/ (report: out/report.json)"
 
-## test: the whole suite, validators included (needs Java for EPUBCheck)
-test: $(STAMP)
-	@command -v java >/dev/null || { echo "make test: Java is required for EPUBCheck (apt-get install default-jre-headless)"; exit 1; }
+## lint: ruff, mypy --strict and the architecture's import contracts (import-linter)
+lint: $(STAMP)
 	$(BIN)/ruff check converter tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## test: lint, then the whole suite, validators included (needs Java for EPUBCheck)
+test: lint
+	@command -v java >/dev/null || { echo "make test: Java is required for EPUBCheck (apt-get install default-jre-headless)"; exit 1; }
 	$(BIN)/python -m pytest -n auto -q
 
 ## bench: the benchmark; results go to docs/benchmarks.md

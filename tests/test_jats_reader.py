@@ -16,9 +16,8 @@ from converter import model as m
 from converter.errors import InputError, ValidationError
 from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import ReadOptions, WriteOptions
-from converter.pipeline import parse
+from converter.pipeline import parse, render
 from converter.readers.jats import JatsReader
-from converter.writers.jats import JatsWriter
 from tests.conftest import CORPUS, DATA
 
 HERE = DATA / "jats"
@@ -134,7 +133,7 @@ def test_corpus_article_round_trip(name: str, corpus: Path, jats_dtd: Path) -> N
     source = corpus / name
     original = source.read_bytes()
     article = parse(source, ReadOptions(format="jats"))
-    written = JatsWriter().write(article, WriteOptions())
+    written = render(article, "jats", WriteOptions())
     validate_jats_bytes(written, jats_dtd)
     before, after = _tree(original), _tree(written)
     if before.tag == "article":

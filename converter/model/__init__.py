@@ -27,6 +27,7 @@ from .article import (
     Reference,
     Rights,
     SourcePublication,
+    add_once,
     canonical_json,
 )
 from .canonical import normalize_inlines
@@ -81,5 +82,5 @@ __all__ = [
     "Link", "Math", "MediaResource", "Node", "Note", "OrderedList", "Paragraph", "Provenance",
     "Quoted", "Reference", "Rights", "SmallCaps", "SourcePublication", "Speech", "Strikeout",
     "Strong", "Subscript", "Superscript", "Table", "TableCell", "TableRow", "Text", "Underline",
-    "block_text", "canonical_json", "inline_text", "iter_children", "normalize_inlines",
+    "add_once", "block_text", "canonical_json", "inline_text", "iter_children", "normalize_inlines",
 ]

@@ -177,12 +177,21 @@ class Article:
 
     def diagnose(self, level: Literal["info", "warning", "error"], code: str, message: str,
                  place: str | None = None) -> None:
-        """Record a non-fatal problem in the provenance."""
+        """Record a non-fatal problem in the provenance (once: see :func:`add_once`)."""
         if self.provenance is None:
             self.provenance = Provenance()
-        diagnostic = Diagnostic(level, code, message, self.provenance.file_name, place)
-        if diagnostic not in self.provenance.diagnostics:  # a writer run twice says it once
-            self.provenance.diagnostics.append(diagnostic)
+        add_once(self.provenance.diagnostics,
+                 Diagnostic(level, code, message, self.provenance.file_name, place))
+
+
+def add_once(diagnostics: list[Diagnostic], diagnostic: Diagnostic) -> bool:
+    """Append ``diagnostic`` unless an equal one (level, code, message, file and place) is there:
+    the one rule every collector of diagnostics follows, so that a problem met twice (a writer
+    run twice, the same warning for every cell of a table) is said once. True when added."""
+    if diagnostic in diagnostics:
+        return False
+    diagnostics.append(diagnostic)
+    return True
 
 
 def canonical_json(data: Any) -> str:

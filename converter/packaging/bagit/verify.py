@@ -2,7 +2,8 @@
 
 A bag is checked as a folder, or as a tar, tgz or zip serialization, which is first extracted into
 a private temporary folder with path-traversal, absolute-path, link and duplicate checks (see
-:mod:`converter.packaging.bagit.serialize`). Symbolic links inside a bag are never followed: they are errors.
+:mod:`converter.packaging.bagit.serialize`). Symbolic links inside a bag are never followed:
+they are errors.
 
 Checks, each failure listed per file:
 

@@ -32,8 +32,9 @@ from __future__ import annotations
 from lxml import etree
 
 from ...errors import WriterError
-from ...model import Article
+from ...model import Article, Diagnostic
 from ...options import WriteOptions
+from ...registry import Rendition
 from .article import build_tree, serialize
 from .structure import ALLOWED, BREAK_PARENTS, DISPLAY_PARENTS, ELEMENT_ONLY, FLOW, SECTIONED
 
@@ -48,8 +49,9 @@ class JatsWriter:
     name = "jats"
     extension = ".xml"
 
-    def write(self, article: Article, options: WriteOptions) -> bytes:
-        root = build_tree(article)
+    def write(self, article: Article, options: WriteOptions) -> Rendition:
+        noticed: list[Diagnostic] = []
+        root = build_tree(article, noticed=noticed)
         if options.jats_dtd is not None:
             from ...formats.jats.validate import tree_problems
 
@@ -57,4 +59,4 @@ class JatsWriter:
             if problems:
                 raise WriterError("JATS output is not valid against the DTD: "
                                   + "; ".join(problems[:5]))
-        return serialize(root)
+        return Rendition(serialize(root), tuple(noticed))

@@ -21,19 +21,24 @@ from ...formats.jats.vocabulary import (
     XLINK,
     XML_LANG,
 )
-from ...model import Article, Speech
+from ...model import Article, Diagnostic, Speech
 from .body import BlockBuilder
 from .front import PMC_ARTICLE_TYPES, FrontBuilder, journal_fields
 from .structure import INDENTED
 from .tree import Tree
 
 
-def build_tree(article: Article) -> etree._Element:
-    """The JATS ``article`` element for an article (not yet validated)."""
+def build_tree(article: Article, noticed: list[Diagnostic] | None = None) -> etree._Element:
+    """The JATS ``article`` element for an article (not yet validated); what could not be
+    written as is goes to ``noticed``."""
+    builder = ArticleBuilder(article)
     try:
-        return ArticleBuilder(article).build()
+        root = builder.build()
     except ValueError as exc:  # lxml refusing a value the cleaning missed
         raise WriterError(f"cannot build JATS: {exc}") from exc
+    if noticed is not None:
+        noticed.extend(builder.tree.noticed)
+    return root
 
 
 def serialize(root: etree._Element) -> bytes:

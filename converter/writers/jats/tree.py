@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from ...formats.jats.vocabulary import XLINK
-from ...model import Article, Figure, Heading, Reference, Table
+from ...model import Article, Diagnostic, Figure, Heading, Reference, Table, add_once
 
 _NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
                "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
@@ -52,19 +52,13 @@ class Tree:
         self.reference_ids: set[str] = set()
         self.footnotes: list[etree._Element] = []
         self.cited_keys: dict[str, str] = {}  # citation key without reference -> ref id
-        self.reported: set[tuple[str, str]] = set()
+        #: what the writer could not render as is (the pipeline records it)
+        self.noticed: list[Diagnostic] = []
         self._collect_ids()
 
     def diagnose(self, code: str, message: str, place: str | None = None) -> None:
-        """Tell once per article what the writer could not render as is."""
-        if (code, message) in self.reported:
-            return
-        self.reported.add((code, message))
-        provenance = self.article.provenance
-        if provenance and any(d.code == code and d.message == message
-                              for d in provenance.diagnostics):
-            return
-        self.article.diagnose("warning", code, message, place)
+        """Tell once what the writer could not render as is."""
+        add_once(self.noticed, Diagnostic("warning", code, message, place=place))
 
     def clean(self, text: str) -> str:
         """Text XML can carry: characters XML 1.0 forbids become U+FFFD, with a diagnostic."""
