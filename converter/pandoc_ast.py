@@ -90,7 +90,7 @@ from .model import (
     inline_text,
     normalize_inlines,
 )
-from .pandoc_run import PANDOC_API_VERSION
+from .pandoc.run import PANDOC_API_VERSION
 from .writers.markdown import (
     CAPTION_CLASS,
     CITATION_CLASS,

@@ -27,7 +27,7 @@ from strategies import articles, phrase
 from converter import model as m
 from converter.errors import InputError
 from converter.options import ReadOptions, WriteOptions
-from converter.pandoc_run import pandoc_path
+from converter.pandoc.run import pandoc_path
 from converter.pipeline import parse, parse_bytes
 from converter.readers.markdown import MarkdownReader
 from converter.writers.markdown import MarkdownWriter, yaml_lines

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from converter import model as m
 from converter.errors import WriterError
 from converter.model.schema import validate_article
+from converter.pandoc.run import PANDOC_API_VERSION, run_pandoc
 from converter.pandoc_ast import (
     article_from_pandoc,
     decode_data_uri,
@@ -23,7 +24,6 @@ from converter.pandoc_ast import (
     pandoc_from_article,
     table_width,
 )
-from converter.pandoc_run import PANDOC_API_VERSION, run_pandoc
 from tests.strategies import PNG, articles, body_blocks
 
 API = list(PANDOC_API_VERSION)

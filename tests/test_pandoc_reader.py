@@ -12,7 +12,8 @@ import pytest
 from converter import model as m
 from converter.errors import InputError, UsageError
 from converter.options import ReadOptions
-from converter.pandoc_run import PANDOC_INPUT_FORMATS, one_line, pandoc_path
+from converter.pandoc.formats import PANDOC_INPUT_FORMATS
+from converter.pandoc.run import one_line, pandoc_path
 from converter.pipeline import parse, parse_bytes
 from converter.readers.pandoc import PandocReader, input_format, sniff_format
 from tests.conftest import DATA, require

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from converter import model as m
 from converter.errors import UnknownFormatError, WriterError
 from converter.options import ReadOptions, WriteOptions
-from converter.pandoc_formats import PANDOC_OUTPUT_FORMATS
+from converter.pandoc.formats import PANDOC_OUTPUT_FORMATS
 from converter.pipeline import write_media, write_outputs
 from converter.readers.pandoc import read_with_pandoc
 from converter.registry import Registry
@@ -221,7 +221,7 @@ def test_any_article_renders_without_losing_text(article: m.Article) -> None:
 def test_the_output_format_list_matches_the_binary() -> None:
     """Every pandoc output format is offered except ours (json), pandoc's own AST dump, the
     multi-file chunked HTML and PDF (which needs a TeX engine)."""
-    from converter.pandoc_run import pandoc_path
+    from converter.pandoc.run import pandoc_path
 
     listed = set(subprocess.run([pandoc_path(), "--list-output-formats"], capture_output=True,
                                 check=True, text=True).stdout.split())

@@ -1,7 +1,7 @@
 """Markdown reader: CommonMark, GFM and pandoc Markdown with a YAML front matter.
 
 Parsing is pandoc's (pandoc 3.9's ``markdown`` reader, a superset of CommonMark's syntax; one
-sandboxed process per document through :mod:`converter.pandoc_run`); the body is mapped onto the
+sandboxed process per document through :mod:`converter.pandoc.run`); the body is mapped onto the
 model by :class:`converter.pandoc_ast.AstReader`, the mapping every pandoc-based reader shares
 (it also reads the dialect's divs and spans and the inline HTML and HTML tables the writer
 uses). It reads everything :mod:`converter.writers.markdown` writes back to the same article
@@ -54,8 +54,8 @@ from ..model import (
     normalize_inlines,
 )
 from ..options import ReadOptions, parse_partial_date
+from ..pandoc.run import run_pandoc
 from ..pandoc_ast import AstReader, ast_text
-from ..pandoc_run import run_pandoc
 from .decode import decode_text
 
 Json = Any

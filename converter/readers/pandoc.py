@@ -2,7 +2,7 @@
 
 Follows pandoc's manual for the formats (``--from``) and pandoc-types 1.23 for the JSON AST, which
 :mod:`converter.pandoc_ast` maps onto the model. One sandboxed pandoc process per document
-(:mod:`converter.pandoc_run`); media in containers (docx, odt, epub, ...) are extracted into a
+(:mod:`converter.pandoc.run`); media in containers (docx, odt, epub, ...) are extracted into a
 private temporary folder and carried in ``Article.media``/``resources`` as ``media/<sha1>.<ext>``.
 
 The format is, in this order: ``--from pandoc:FMT`` or a pandoc alias (``--from docx``), the file
@@ -24,8 +24,9 @@ from ..errors import InputError, UsageError
 from ..model import Article, Provenance
 from ..model.schema import TOO_DEEP
 from ..options import ReadOptions
+from ..pandoc.formats import PANDOC_INPUT_FORMATS
+from ..pandoc.run import run_pandoc, split_format
 from ..pandoc_ast import MediaFile, article_from_pandoc, media_file
-from ..pandoc_run import PANDOC_INPUT_FORMATS, run_pandoc, split_format
 from ..registry import PANDOC_INPUTS
 from .decode import decode_text
 

@@ -3,7 +3,7 @@
 The article becomes a pandoc JSON document (:func:`converter.pandoc_ast.pandoc_from_article`,
 pandoc-types 1.23) that one sandboxed pandoc process renders as a standalone document with the
 metadata (title, subtitle, author, date, lang, abstract, keywords). The formats are pandoc's
-(its manual, "Options: --to"); ``converter.pandoc_formats`` lists them.
+(its manual, "Options: --to"); ``converter.pandoc.formats`` lists them.
 
 Media: ``--sandbox`` lets pandoc read no file but its input, so a resource folder is no use.
 Container formats (docx, odt, epub, pptx, ...) get each image as a ``data:`` URI, which pandoc
@@ -25,9 +25,9 @@ from typing import Any
 from ..errors import UnknownFormatError, WriterError
 from ..model import Article
 from ..options import WriteOptions, build_time
+from ..pandoc.formats import PANDOC_OUTPUT_FORMATS
+from ..pandoc.run import run_pandoc, split_format
 from ..pandoc_ast import pandoc_from_article
-from ..pandoc_formats import PANDOC_OUTPUT_FORMATS
-from ..pandoc_run import run_pandoc, split_format
 
 #: formats whose output is a zip container that must hold the images themselves
 CONTAINER_FORMATS = frozenset({"docx", "odt", "epub", "epub2", "epub3", "pptx", "fb2"})

@@ -55,7 +55,7 @@ class Formulas:
                 wanted.append(math)
         if not wanted:
             return {}
-        from ...pandoc_run import run_pandoc
+        from ...pandoc.run import run_pandoc
 
         page = "".join(f'<div id="m{i}"><p>{etree.tostring(_unprefixed(m), encoding="unicode")}'
                        "</p></div>" for i, m in enumerate(wanted))

@@ -27,20 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConverterError, UsageError
+from ..errors import ConverterError, UsageError
 
 #: the pandoc-types API version the bundled pandoc speaks (``pandoc-api-version`` in its JSON)
 PANDOC_API_VERSION = (1, 23, 1, 1)
-
-#: input formats of the bundled pandoc 3.9 (``pandoc --list-input-formats``); a test compares
-PANDOC_INPUT_FORMATS: frozenset[str] = frozenset({
-    "asciidoc", "biblatex", "bibtex", "bits", "commonmark", "commonmark_x", "creole", "csljson",
-    "csv", "djot", "docbook", "docx", "dokuwiki", "endnotexml", "epub", "fb2", "gfm", "haddock",
-    "html", "ipynb", "jats", "jira", "json", "latex", "man", "markdown", "markdown_github",
-    "markdown_mmd", "markdown_phpextra", "markdown_strict", "mdoc", "mediawiki", "muse", "native",
-    "odt", "opml", "org", "pod", "pptx", "ris", "rst", "rtf", "t2t", "textile", "tikiwiki", "tsv",
-    "twiki", "typst", "vimwiki", "xlsx", "xml",
-})
 
 #: heap cap for one pandoc process: generous for real documents, fatal for decompression bombs
 MIN_HEAP_BYTES = 1024 * 1024 * 1024

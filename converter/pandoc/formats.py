@@ -1,8 +1,20 @@
-"""Output formats of the bundled pandoc 3.9 (``pandoc --list-output-formats``), minus ours.
+"""The format names of the bundled pandoc 3.9: what it reads and what it writes.
 
-Kept as a constant so choosing a writer never starts pandoc; a test compares it with the binary.
+Kept as constants so choosing a reader or a writer never starts pandoc; tests compare them with
+the binary (``pandoc --list-input-formats``, ``pandoc --list-output-formats``).
 """
 
+#: input formats of the bundled pandoc 3.9 (``pandoc --list-input-formats``); a test compares
+PANDOC_INPUT_FORMATS: frozenset[str] = frozenset({
+    "asciidoc", "biblatex", "bibtex", "bits", "commonmark", "commonmark_x", "creole", "csljson",
+    "csv", "djot", "docbook", "docx", "dokuwiki", "endnotexml", "epub", "fb2", "gfm", "haddock",
+    "html", "ipynb", "jats", "jira", "json", "latex", "man", "markdown", "markdown_github",
+    "markdown_mmd", "markdown_phpextra", "markdown_strict", "mdoc", "mediawiki", "muse", "native",
+    "odt", "opml", "org", "pod", "pptx", "ris", "rst", "rtf", "t2t", "textile", "tikiwiki", "tsv",
+    "twiki", "typst", "vimwiki", "xlsx", "xml",
+})
+
+#: output formats of the bundled pandoc 3.9 (``pandoc --list-output-formats``), minus ours
 PANDOC_OUTPUT_FORMATS: frozenset[str] = frozenset(
     {
         "ansi",
