@@ -18,7 +18,7 @@ that are not one to one:
   ``Div``'s id moves onto the heading, table or figure it starts; spans with class
   ``smallcaps``/``underline`` become those nodes, ``Span.citation`` with ``data-cites`` a
   citation, ``Span.math`` math; a ``url`` attribute on a link or image is its exact URL. These
-  are the attribute spellings of our Markdown dialect (:mod:`converter.writers.markdown`).
+  are the attribute spellings of our Markdown dialect (:mod:`converter.formats.markdown`).
 * Raw HTML is read as HTML as far as the model can say it: inline tags with a model meaning
   (``<em>``, ``<b>``, ``<sup>``, ``<q>``, ``<code>``, ``<br>``, ``<span class=...>``, ...) are
   paired up into that formatting, a ``<table>`` spread over raw HTML pieces with blocks between
@@ -41,8 +41,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
-from urllib.parse import unquote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
+from .formats.markdown import (
+    CAPTION_CLASS,
+    CITATION_CLASS,
+    CITES_ATTR,
+    FIGURE_CLASS,
+    LANGUAGE_ATTR,
+    MATH_CLASS,
+    ORDERED_LIST_CLASS,
+    SEPARATOR,
+    SINGLE_QUOTE_CLASS,
+    SPEAKER_ATTR,
+    SPEAKER_ROLE_ATTR,
+    SPEECH_CLASS,
+    START_ATTR,
+    STYLE_ATTR,
+    URL_ATTR,
+    WIDTH_ATTR,
+    unquote_key,
+)
 from .model import (
     Article,
     Block,
@@ -91,24 +110,6 @@ from .model import (
     normalize_inlines,
 )
 from .pandoc.run import PANDOC_API_VERSION
-from .writers.markdown import (
-    CAPTION_CLASS,
-    CITATION_CLASS,
-    CITES_ATTR,
-    FIGURE_CLASS,
-    LANGUAGE_ATTR,
-    MATH_CLASS,
-    ORDERED_LIST_CLASS,
-    SEPARATOR,
-    SINGLE_QUOTE_CLASS,
-    SPEAKER_ATTR,
-    SPEAKER_ROLE_ATTR,
-    SPEECH_CLASS,
-    START_ATTR,
-    STYLE_ATTR,
-    URL_ATTR,
-    WIDTH_ATTR,
-)
 
 Json = Any
 Align = Literal["left", "center", "right"]
@@ -675,7 +676,7 @@ class AstReader:
         _ident, classes, pairs = _attr(attr)
         inlines = self.inlines(children, place)
         if CITATION_CLASS in classes and CITES_ATTR in pairs:
-            keys = [unquote(k) if k != "%" else "" for k in pairs[CITES_ATTR].split()]
+            keys = [unquote_key(k) for k in pairs[CITES_ATTR].split()]
             return [Citation(keys, inlines)]
         if MATH_CLASS in classes:
             return [Math(inline_text(inlines), "display" in classes)]

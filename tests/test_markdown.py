@@ -30,7 +30,8 @@ from converter.options import ReadOptions, WriteOptions
 from converter.pandoc.run import pandoc_path
 from converter.pipeline import parse, parse_bytes
 from converter.readers.markdown import MarkdownReader
-from converter.writers.markdown import MarkdownWriter, yaml_lines
+from converter.writers.markdown import MarkdownWriter
+from converter.writers.markdown.front_matter import yaml_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "markdown"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
