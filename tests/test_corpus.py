@@ -26,8 +26,8 @@ from converter.model import Article, block_text
 from converter.model.schema import validate_document
 from converter.options import ReadOptions, WriteOptions
 from converter.packaging.bagit.verify import verify_bag
+from converter.pandoc.read_meta import article_from_pandoc
 from converter.pandoc.run import run_pandoc
-from converter.pandoc_ast import article_from_pandoc
 from converter.pipeline import convert
 from tests.conftest import CORPUS, require
 

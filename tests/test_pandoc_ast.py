@@ -14,16 +14,11 @@ from hypothesis import strategies as st
 from converter import model as m
 from converter.errors import WriterError
 from converter.model.schema import validate_article
-from converter.pandoc.run import PANDOC_API_VERSION, run_pandoc
-from converter.pandoc_ast import (
-    article_from_pandoc,
-    decode_data_uri,
-    media_file,
-    meta_value,
-    normalize_date,
-    pandoc_from_article,
-    table_width,
-)
+from converter.pandoc.media import decode_data_uri, media_file
+from converter.pandoc.nodes import PANDOC_API_VERSION
+from converter.pandoc.read_meta import article_from_pandoc, meta_value, normalize_date
+from converter.pandoc.run import run_pandoc
+from converter.pandoc.write_ast import pandoc_from_article, table_width
 from tests.strategies import PNG, articles, body_blocks
 
 API = list(PANDOC_API_VERSION)

@@ -29,9 +29,6 @@ from pathlib import Path
 
 from ..errors import ConverterError, UsageError
 
-#: the pandoc-types API version the bundled pandoc speaks (``pandoc-api-version`` in its JSON)
-PANDOC_API_VERSION = (1, 23, 1, 1)
-
 #: heap cap for one pandoc process: generous for real documents, fatal for decompression bombs
 MIN_HEAP_BYTES = 1024 * 1024 * 1024
 HEAP_PER_INPUT_BYTE = 16

@@ -32,7 +32,7 @@ from ..model import (
     Text,
 )
 from ..options import ReadOptions
-from ..pandoc_ast import normalize_date
+from ..pandoc.read_meta import normalize_date
 from .decode import decode_text
 from .pandoc import read_with_pandoc
 

@@ -2,7 +2,7 @@
 
 Parsing is pandoc's (pandoc 3.9's ``markdown`` reader, a superset of CommonMark's syntax; one
 sandboxed process per document through :mod:`converter.pandoc.run`); the body is mapped onto the
-model by :class:`converter.pandoc_ast.AstReader`, the mapping every pandoc-based reader shares
+model by :class:`converter.pandoc.read_ast.AstReader`, the mapping every pandoc-based reader shares
 (it also reads the dialect's divs and spans and the inline HTML and HTML tables the writer
 uses). It reads everything :mod:`converter.writers.markdown` writes back to the same article
 (docs/markdown.md lists the dialect), and ordinary Markdown files as people write them. What this
@@ -54,8 +54,9 @@ from ..model import (
     normalize_inlines,
 )
 from ..options import ReadOptions, parse_partial_date
+from ..pandoc.nodes import ast_text
+from ..pandoc.read_ast import AstReader
 from ..pandoc.run import run_pandoc
-from ..pandoc_ast import AstReader, ast_text
 from .decode import decode_text
 
 Json = Any

@@ -1,7 +1,7 @@
 """Reader for every input format pandoc 3.9 reads (docx, odt, epub, rst, LaTeX, org, RTF, ...).
 
 Follows pandoc's manual for the formats (``--from``) and pandoc-types 1.23 for the JSON AST, which
-:mod:`converter.pandoc_ast` maps onto the model. One sandboxed pandoc process per document
+:mod:`converter.pandoc` maps onto the model. One sandboxed pandoc process per document
 (:mod:`converter.pandoc.run`); media in containers (docx, odt, epub, ...) are extracted into a
 private temporary folder and carried in ``Article.media``/``resources`` as ``media/<sha1>.<ext>``.
 
@@ -25,8 +25,9 @@ from ..model import Article, Provenance
 from ..model.schema import TOO_DEEP
 from ..options import ReadOptions
 from ..pandoc.formats import PANDOC_INPUT_FORMATS
+from ..pandoc.media import MediaFile, media_file
+from ..pandoc.read_meta import article_from_pandoc
 from ..pandoc.run import run_pandoc, split_format
-from ..pandoc_ast import MediaFile, article_from_pandoc, media_file
 from ..registry import PANDOC_INPUTS
 from .decode import decode_text
 

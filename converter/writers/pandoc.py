@@ -1,6 +1,6 @@
 """Writer for any pandoc 3.9 output format (docx, odt, html, LaTeX, rst, ...), via its JSON AST.
 
-The article becomes a pandoc JSON document (:func:`converter.pandoc_ast.pandoc_from_article`,
+The article becomes a pandoc JSON document (:func:`converter.pandoc.write_ast.pandoc_from_article`,
 pandoc-types 1.23) that one sandboxed pandoc process renders as a standalone document with the
 metadata (title, subtitle, author, date, lang, abstract, keywords). The formats are pandoc's
 (its manual, "Options: --to"); ``converter.pandoc.formats`` lists them.
@@ -27,7 +27,7 @@ from ..model import Article
 from ..options import WriteOptions, build_time
 from ..pandoc.formats import PANDOC_OUTPUT_FORMATS
 from ..pandoc.run import run_pandoc, split_format
-from ..pandoc_ast import pandoc_from_article
+from ..pandoc.write_ast import pandoc_from_article
 
 #: formats whose output is a zip container that must hold the images themselves
 CONTAINER_FORMATS = frozenset({"docx", "odt", "epub", "epub2", "epub3", "pptx", "fb2"})
