@@ -24,7 +24,8 @@ from converter.errors import WriterError
 from converter.options import WriteOptions
 from converter.pipeline import parse, render
 from converter.registry import default_registry
-from converter.writers.epub import DEFAULT_LANGUAGE, EpubWriter, safe_href, write_collection
+from converter.writers.epub import DEFAULT_LANGUAGE, EpubWriter, write_collection
+from converter.writers.epub.urls import safe_href
 
 NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
