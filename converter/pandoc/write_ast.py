@@ -247,8 +247,8 @@ def _write_table(state: _WriteState, table: Table) -> Json:
 
     def rows(section: list[TableRow]) -> list[Json]:
         return [[EMPTY_ATTR, [[EMPTY_ATTR, {"t": ALIGN_OUT[cell.align]}, cell.rowspan,
-                                cell.colspan, _item_blocks(state, cell.blocks)]
-                               for cell in row.cells]] for row in section]
+                               cell.colspan, _item_blocks(state, cell.blocks)]
+                              for cell in row.cells]] for row in section]
 
     return {"t": "Table", "c": [
         [table.id or "", [], []], [None, _write_blocks(state, table.caption)], colspecs,

@@ -61,7 +61,6 @@ class Context:
     in_note: bool = False
 
 
-
 def inner_context(ctx: Context, node: Inline | None) -> Context:
     """The context inside formatting ``node`` (None: inside a bracket construct)."""
     opened = ctx.open | {type(node)} if node is not None else ctx.open

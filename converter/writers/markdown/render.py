@@ -255,7 +255,7 @@ class _Renderer:
                 caption = self.blocks(block.caption, in_note=in_note)
                 parts.append(fenced_div(CAPTION_CLASS, caption))
             return fenced_div(attributes(block.id, [FIGURE_CLASS]),
-                               "\n\n".join(p for p in parts if p))
+                              "\n\n".join(p for p in parts if p))
         if isinstance(block, Speech):
             return self.speech(block, in_note)
         self.diagnose("unknown-block", f"no Markdown form for block {block.type}")
