@@ -21,8 +21,8 @@ from test_epub_articles import hostile_article, seed_like_article
 
 from converter import model as m
 from converter.options import WriteOptions
-from converter.pipeline import parse
-from converter.writers.epub import EpubWriter, write_collection
+from converter.pipeline import parse, render
+from converter.writers.epub import write_collection
 
 OPTIONS = WriteOptions(build_time=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
 PROPERTY_BOOKS = 5
@@ -56,18 +56,17 @@ def broken(book: bytes) -> bytes:
 
 @pytest.mark.slow
 def test_epubcheck_reports_nothing(tmp_path: Path, seed_plain: Path, seed_scraped: Path) -> None:
-    writer = EpubWriter()
     seeds = [parse(seed_plain), parse(seed_scraped)]
     books: dict[str, bytes] = {
-        "seed-000": writer.write(seeds[0], OPTIONS),
-        "seed-001": writer.write(seeds[1], OPTIONS),
-        "seed-like": writer.write(seed_like_article(), OPTIONS),
-        "hostile": writer.write(hostile_article(), OPTIONS),
+        "seed-000": render(seeds[0], "epub", OPTIONS),
+        "seed-001": render(seeds[1], "epub", OPTIONS),
+        "seed-like": render(seed_like_article(), "epub", OPTIONS),
+        "hostile": render(hostile_article(), "epub", OPTIONS),
         "collection": write_collection([*seeds, hostile_article(), seed_like_article()],
-                                       "Interviews & <Other> Articles", OPTIONS),
+                                       "Interviews & <Other> Articles", OPTIONS).data,
     }
     for n, article in enumerate(drawn_articles(PROPERTY_BOOKS)):
-        books[f"property-{n}"] = writer.write(article, OPTIONS)
+        books[f"property-{n}"] = render(article, "epub", OPTIONS)
     assert len(books) == 5 + PROPERTY_BOOKS
     books["broken"] = broken(books["seed-like"])
     paths = {}

@@ -28,9 +28,8 @@ from converter import model as m
 from converter.errors import InputError
 from converter.options import ReadOptions, WriteOptions
 from converter.pandoc.run import pandoc_path
-from converter.pipeline import parse, parse_bytes
+from converter.pipeline import parse, parse_bytes, render
 from converter.readers.markdown import MarkdownReader
-from converter.writers.markdown import MarkdownWriter
 from converter.writers.markdown.front_matter import yaml_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "markdown"
@@ -45,8 +44,12 @@ COMMONMARK = MarkdownIt("commonmark")
 # --------------------------------------------------------------------------- helpers
 
 
+def render_md(article: m.Article, options: WriteOptions) -> bytes:
+    return render(article, "markdown", options)
+
+
 def write(article: m.Article) -> str:
-    data = MarkdownWriter().write(article, WriteOptions())
+    data = render_md(article, WriteOptions())
     return data.decode("utf-8")
 
 
@@ -267,8 +270,8 @@ def test_writer_is_deterministic_and_never_calls_pandoc(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(subprocess, "run", refuse)
     monkeypatch.setattr(subprocess, "Popen", refuse)
-    first = MarkdownWriter().write(small_article(), WriteOptions())
-    assert first == MarkdownWriter().write(small_article(), WriteOptions())
+    first = render_md(small_article(), WriteOptions())
+    assert first == render_md(small_article(), WriteOptions())
     first.decode("utf-8")
 
 

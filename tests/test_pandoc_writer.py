@@ -18,13 +18,17 @@ from converter import model as m
 from converter.errors import UnknownFormatError, WriterError
 from converter.options import ReadOptions, WriteOptions
 from converter.pandoc.formats import PANDOC_OUTPUT_FORMATS
-from converter.pipeline import write_media, write_outputs
+from converter.pipeline import render, write_media, write_outputs
 from converter.readers.pandoc import read_with_pandoc
 from converter.registry import Registry
 from converter.writers.pandoc import PandocWriter, extension_for
 from tests.strategies import PNG, articles
 
 MEDIA = f"media/{hashlib.sha1(PNG).hexdigest()}.png"
+
+
+def render_with(fmt: str, article: m.Article, options: WriteOptions) -> bytes:
+    return render(article, f"pandoc:{fmt}", options)
 
 
 def sample() -> m.Article:
@@ -80,7 +84,7 @@ def test_unknown_format_and_missing_format() -> None:
 
 
 def test_html_carries_the_metadata_speech_and_media_path() -> None:
-    out = PandocWriter("html").write(sample(), WriteOptions())
+    out = render_with("html", sample(), WriteOptions())
     page = lxml.html.fromstring(out)
     assert page.get("lang") == "sr-Latn"
     assert page.findtext(".//title") == "Talking about presses"
@@ -100,7 +104,7 @@ def test_html_carries_the_metadata_speech_and_media_path() -> None:
 
 
 def test_docx_embeds_the_image_and_reads_back() -> None:
-    out = PandocWriter("docx").write(sample(), WriteOptions())
+    out = render_with("docx", sample(), WriteOptions())
     with zipfile.ZipFile(io.BytesIO(out)) as docx:
         media = [n for n in docx.namelist() if n.startswith("word/media/")]
         assert [docx.read(n) for n in media] == [PNG]
@@ -115,7 +119,7 @@ def test_docx_embeds_the_image_and_reads_back() -> None:
 
 @pytest.mark.parametrize("fmt", ["odt", "epub3"])
 def test_containers_embed_the_image(fmt: str) -> None:
-    out = PandocWriter(fmt).write(sample(), WriteOptions())
+    out = render_with(fmt, sample(), WriteOptions())
     with zipfile.ZipFile(io.BytesIO(out)) as container:
         assert PNG in [container.read(n) for n in container.namelist()]
         metadata = container.read("meta.xml" if fmt == "odt" else "EPUB/content.opf").decode()
@@ -125,7 +129,7 @@ def test_containers_embed_the_image(fmt: str) -> None:
 
 
 def test_epub_identifier_is_the_article_id() -> None:
-    out = PandocWriter("epub3").write(sample(), WriteOptions())
+    out = render_with("epub3", sample(), WriteOptions())
     with zipfile.ZipFile(io.BytesIO(out)) as epub:
         opf = epub.read("EPUB/content.opf").decode()
     assert "urn:uuid:12345678-1234-5678-1234-567812345678" in opf
@@ -133,8 +137,8 @@ def test_epub_identifier_is_the_article_id() -> None:
 
 @pytest.mark.parametrize("fmt", ["docx", "odt", "epub3", "html", "latex"])
 def test_output_is_deterministic(fmt: str) -> None:
-    first = PandocWriter(fmt).write(sample(), WriteOptions())
-    second = PandocWriter(fmt).write(sample(), WriteOptions())
+    first = render_with(fmt, sample(), WriteOptions())
+    second = render_with(fmt, sample(), WriteOptions())
     assert first == second
 
 
@@ -150,7 +154,7 @@ def test_one_pandoc_process_per_write(monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import UTC, datetime
 
     moment = datetime(2020, 5, 6, tzinfo=UTC)
-    PandocWriter("latex").write(sample(), WriteOptions(build_time=moment))
+    render_with("latex", sample(), WriteOptions(build_time=moment))
     ((command, env),) = calls
     assert "--sandbox" in command
     assert env["SOURCE_DATE_EPOCH"] == str(int(moment.timestamp()))
@@ -159,7 +163,7 @@ def test_one_pandoc_process_per_write(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_time_limit_applies_to_writing() -> None:
     options = WriteOptions(extra={"pandoc": {"timeout": 0.001}})
     with pytest.raises(WriterError, match="time limit"):
-        PandocWriter("docx").write(sample(), options)
+        render_with("docx", sample(), options)
 
 
 def test_media_is_written_beside_the_outputs(tmp_path: Path) -> None:
@@ -209,13 +213,13 @@ def _texts(node: Any, inside_image: bool = False) -> list[str]:
 @given(articles())
 def test_any_article_renders_without_losing_text(article: m.Article) -> None:
     """Hostile text, every node type: pandoc renders it all, and HTML shows every text run."""
-    html = PandocWriter("html").write(article, WriteOptions())
+    html = render_with("html", article, WriteOptions())
     shown = " ".join(lxml.html.fromstring(html).text_content().split())
     for text in _texts([article.body, article.notes, article.acknowledgements,
                         article.references]):
         assert " ".join(text.split()) in shown
     for fmt in ("docx", "latex"):
-        assert PandocWriter(fmt).write(article, WriteOptions())
+        assert render_with(fmt, article, WriteOptions())
 
 
 def test_the_output_format_list_matches_the_binary() -> None:
@@ -231,7 +235,7 @@ def test_the_output_format_list_matches_the_binary() -> None:
 
 def test_speech_survives_html_both_ways() -> None:
     """Our HTML (Div.speech with data-speaker) read back by our pandoc reader is a speech again."""
-    out = PandocWriter("html").write(sample(), WriteOptions())
+    out = render_with("html", sample(), WriteOptions())
     back = read_with_pandoc(out, "html", ReadOptions())
     assert [b for b in back.body if isinstance(b, m.Speech)] == [
         m.Speech("Ann Reporter", [m.Paragraph([m.Text("How did it start?")])], "interviewer")]

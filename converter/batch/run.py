@@ -279,7 +279,9 @@ def _write_collection(path: Path, title: str, articles: list[Article], result: B
         _check_ours(ensure_inside(result.output, path), ledger, options.force)
         from ..writers.epub import write_collection
 
-        data = write_collection(articles, title, options.write)
+        rendition = write_collection(articles, title, options.write)
+        data = rendition.data
+        item.diagnostics.extend(rendition.diagnostics)
         atomic_write_bytes(path, data)
         digest = hashlib.sha256(data).hexdigest()
         ledger.finish([path], {path: LedgerEntry(digest, len(data), "epub")})

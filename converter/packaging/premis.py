@@ -16,7 +16,6 @@ from bag paths, and element order follows the PREMIS 3 schema, so the record is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from datetime import datetime
 from lxml import etree
 
 from .._version import __version__
+from ..formats.xml import clean_xml
 from ..model import Article, Diagnostic
 from .bagit.manifest import PREMIS_NAMES
 
@@ -31,7 +31,6 @@ PREMIS_NS = "http://www.loc.gov/premis/v3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{PREMIS_NS} https://www.loc.gov/standards/premis/premis.xsd"
 _P = f"{{{PREMIS_NS}}}"
-_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def premis_xml(article: Article, ctx: PremisContext) -> bytes:
 
 def xml_text(text: str) -> str:
     """Text XML 1.0 can carry: characters it forbids become U+FFFD."""
-    return _INVALID_XML.sub("\ufffd", text)
+    return clean_xml(text)[0]
 
 
 class _Record:

@@ -32,6 +32,7 @@ from ..model import (
     CodeBlock,
     ColumnSpec,
     DefinitionList,
+    Diagnostic,
     Figure,
     Heading,
     HorizontalRule,
@@ -49,6 +50,7 @@ from ..model import (
     Table,
     TableRow,
     Text,
+    add_once,
 )
 from .nodes import ALIGN_OUT, EMPTY_ATTR, PANDOC_API_VERSION, STYLE_OUT, WRAPPERS_OUT, Json
 
@@ -75,17 +77,21 @@ class _WriteState:
     article: Article
     url_for: Callable[[str], str]
     unrendered: list[str] = field(default_factory=list)
+    noticed: list[Diagnostic] = field(default_factory=list)
 
 
 def pandoc_from_article(article: Article, url_for: Callable[[str], str] | None = None,
-                        *, extra_sections: bool = True) -> Json:
+                        *, extra_sections: bool = True,
+                        noticed: list[Diagnostic] | None = None) -> Json:
     """The pandoc JSON document for an article.
 
     ``url_for`` rewrites image URLs (the pandoc writer passes one that turns media paths into
     ``data:`` URIs for container formats). With ``extra_sections`` the article's notes,
     acknowledgements, references and image credits follow the body as sections of their own.
+    What has no pandoc form is left out and said in ``noticed``.
     """
-    state = _WriteState(article, url_for or (lambda url: url))
+    state = _WriteState(article, url_for or (lambda url: url),
+                        noticed=noticed if noticed is not None else [])
     body = [b for block in article.body for b in _write_block(state, block)]
     if extra_sections:
         body.extend(_extra_sections(state))
@@ -202,8 +208,8 @@ def _write_block(state: _WriteState, block: Block) -> list[Json]:
         case Speech():
             return [_write_speech(state, block)]
     state.unrendered.append(block.type)
-    state.article.diagnose("warning", "pandoc-unrendered",
-                           f"no pandoc node for block type {block.type!r}; left out")
+    add_once(state.noticed, Diagnostic("warning", "pandoc-unrendered",
+                                       f"no pandoc node for block type {block.type!r}; left out"))
     return []
 
 
@@ -294,6 +300,6 @@ def _write_inline(state: _WriteState, inline: Inline) -> list[Json]:
                           "citationHash": 0} for key in inline.keys]
             return [{"t": "Cite", "c": [citations, content]}]
     state.unrendered.append(inline.type)
-    state.article.diagnose("warning", "pandoc-unrendered",
-                           f"no pandoc node for inline type {inline.type!r}; left out")
+    add_once(state.noticed, Diagnostic("warning", "pandoc-unrendered",
+                                       f"no pandoc node for inline type {inline.type!r}; left out"))
     return []

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UnknownFormatError, WriterError
-from ..model import Article
+from ..model import Article, Diagnostic, add_once
 from ..options import WriteOptions, build_time
 from ..pandoc.formats import PANDOC_OUTPUT_FORMATS
 from ..pandoc.run import run_pandoc, split_format
 from ..pandoc.write_ast import pandoc_from_article
+from ..registry import Rendition
 
 #: formats whose output is a zip container that must hold the images themselves
 CONTAINER_FORMATS = frozenset({"docx", "odt", "epub", "epub2", "epub3", "pptx", "fb2"})
@@ -79,7 +80,8 @@ class PandocWriter:
                                      f"{', '.join(sorted(PANDOC_OUTPUT_FORMATS))}")
         return PandocWriter(fmt)
 
-    def document(self, article: Article) -> dict[str, Any]:
+    def document(self, article: Article, noticed: list[Diagnostic] | None = None
+                 ) -> dict[str, Any]:
         """The pandoc JSON AST this writer hands to pandoc."""
         base = split_format(self.format or "")
         by_path = {m.path: m.media_type for m in article.media}
@@ -92,18 +94,19 @@ class PandocWriter:
             return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
         document = dict(pandoc_from_article(
-            article, data_uri if base in CONTAINER_FORMATS else None))
+            article, data_uri if base in CONTAINER_FORMATS else None, noticed=noticed))
         if base.startswith("epub") and article.id:  # else pandoc makes up a random one
             document["meta"]["identifier"] = {"t": "MetaString", "c": article.id}
         return document
 
-    def write(self, article: Article, options: WriteOptions) -> bytes:
+    def write(self, article: Article, options: WriteOptions) -> Rendition:
         if not self.format:
             raise WriterError("name a pandoc output format: --to pandoc:FMT (e.g. docx, odt)")
         settings = options.extra.get("pandoc", {}) if options.extra else {}
         timeout = float(settings.get("timeout", DEFAULT_TIMEOUT))
         moment = build_time(options, article.dates.get("published"))
-        payload = json.dumps(self.document(article), ensure_ascii=False).encode("utf-8")
+        noticed: list[Diagnostic] = []
+        payload = json.dumps(self.document(article, noticed), ensure_ascii=False).encode("utf-8")
         with tempfile.TemporaryDirectory(prefix="converter-pandoc-") as tmp:
             result = run_pandoc(
                 ["--from", "json", "--to", self.format, "--standalone", "--output", "-"],
@@ -111,5 +114,5 @@ class PandocWriter:
                 action=f"write {self.format}",
                 env={"SOURCE_DATE_EPOCH": str(int(moment.timestamp()))})
         for warning in result.warnings:
-            article.diagnose("warning", "pandoc-writer", f"{self.format}: {warning}")
-        return result.output
+            add_once(noticed, Diagnostic("warning", "pandoc-writer", f"{self.format}: {warning}"))
+        return Rendition(result.output, tuple(noticed))

@@ -7,11 +7,10 @@ the writer added only because the DTD demands them (marked ``placeholder``) are 
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from ...formats.jats.vocabulary import HEADING_PREFIX, LIST_TYPES, PLACEHOLDER
+from ...formats.numbering import parse_label
 from ...model import (
     Block,
     BlockQuote,
@@ -39,37 +38,6 @@ from .tables import TableReader
 
 ORDERED = {jats: style for style, jats in LIST_TYPES.items()}
 BULLETS = frozenset("•◦▪▫‣⁃–—-*·●○■□")
-
-
-def from_alpha(label: str) -> int:
-    n = 0
-    for ch in label.lower():
-        n = n * 26 + ord(ch) - ord("a") + 1
-    return n
-
-
-def from_roman(label: str) -> int | None:
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    text = label.lower()
-    if not text or any(ch not in values for ch in text):
-        return None
-    total = 0
-    for i, ch in enumerate(text):
-        value = values[ch]
-        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
-    return total
-
-
-def parse_label(label: str, style: str) -> int | None:
-    """The number an ordered-list label shows (``3.``, ``(c)``, ``iv)``), or None."""
-    text = label.strip().strip(".)(:")
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if style.endswith("roman"):
-        return from_roman(text)
-    if style.endswith("alpha") and text.isascii() and text.isalpha():
-        return from_alpha(text)
-    return None
 
 
 def _prepend(blocks: list[Block], label: str) -> None:

@@ -10,12 +10,13 @@ and no per-article metadata in the package.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...errors import WriterError
-from ...model import Article
+from ...model import Article, Diagnostic, add_once
+from ...model.vocabulary import well_formed_language_tag
 from ...options import WriteOptions, build_time
+from ...registry import Rendition
 from .container import ocf_container
 from .document import Document
 from .images import BookImages
@@ -26,11 +27,6 @@ from .xhtml import ARTICLE_FILE, LABELS, Report
 #: dc:language when the article has none (EPUB requires one); a diagnostic says it was assumed
 DEFAULT_LANGUAGE = "en"
 
-#: RFC 5646 well-formed language tags (without the grandfathered irregular ones)
-_LANGTAG = re.compile(
-    r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
-    r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?$",
-    re.IGNORECASE)
 
 
 class EpubWriter:
@@ -39,12 +35,13 @@ class EpubWriter:
     name = "epub"
     extension = ".epub"
 
-    def write(self, article: Article, options: WriteOptions) -> bytes:
+    def write(self, article: Article, options: WriteOptions) -> Rendition:
         return _build([article], None, options)
 
 
-def write_collection(articles: list[Article], title: str, options: WriteOptions) -> bytes:
-    """One EPUB of many articles, one chapter each in the order given, titled ``title``."""
+def write_collection(articles: list[Article], title: str, options: WriteOptions) -> Rendition:
+    """One EPUB of many articles, one chapter each in the order given, titled ``title``; what
+    the writer noticed is said per chapter (``chapter 2: ...``)."""
     if not articles:
         raise WriterError("a collection needs at least one article")
     return _build(list(articles), title, options)
@@ -58,7 +55,7 @@ class _Chapter:
 
 def _language(article: Article, report: Report) -> str:
     language = (article.language or "").strip()
-    if language and _LANGTAG.match(language):
+    if language and well_formed_language_tag(language):
         return language
     if language:
         report.diagnose("warning", "epub-language-invalid",
@@ -70,7 +67,8 @@ def _language(article: Article, report: Report) -> str:
     return DEFAULT_LANGUAGE
 
 
-def _build(articles: list[Article], collection: str | None, options: WriteOptions) -> bytes:
+def _build(articles: list[Article], collection: str | None, options: WriteOptions
+           ) -> Rendition:
     images = BookImages()
     chapters: list[_Chapter] = []
     reports = [Report(article) for article in articles]
@@ -96,6 +94,12 @@ def _build(articles: list[Article], collection: str | None, options: WriteOption
     entries = package_entries(Publication(
         articles, reports, title, languages, published, modified, collection, images, nav,
         [(c.document.file_name, c.content) for c in chapters], contents))
-    for report in reports:
+    noticed: list[Diagnostic] = []
+    for n, report in enumerate(reports, 1):
         report.finish()  # one diagnostic per article for the characters XML cannot hold
-    return ocf_container(entries, modified)
+        for diagnostic in report.noticed:
+            if collection is not None:
+                place = f"chapter {n}" + (f": {diagnostic.place}" if diagnostic.place else "")
+                diagnostic = replace(diagnostic, place=place)
+            add_once(noticed, diagnostic)
+    return Rendition(ocf_container(entries, modified), tuple(noticed))

@@ -15,7 +15,8 @@ from typing import Literal
 
 from lxml import etree
 
-from ...model import Article
+from ...formats.xml import clean_xml
+from ...model import Article, Diagnostic, add_once
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -30,8 +31,6 @@ NAV_FILE = "nav.xhtml"
 CSS_FILE = "style.css"
 ARTICLE_FILE = "article.xhtml"
 
-#: characters XML 1.0 does not allow (they are replaced by U+FFFD, with a diagnostic)
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: dates a ``<time datetime>`` and ``dc:date`` take as they are (W3C date and time formats)
 W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 HTML_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:?\d\d)?$")
@@ -54,28 +53,20 @@ LABEL_LANGUAGE = "en"
 
 
 class Report:
-    """Diagnostics of one article, each recorded once (re-rendering adds no duplicates)."""
+    """What the writer noticed about one article, each problem said once (:func:`add_once`)."""
 
     def __init__(self, article: Article) -> None:
         self.article = article
         self.replaced = 0
-        self._seen: set[tuple[str, str, str, str | None]] = set()
-        if article.provenance:
-            self._seen = {(d.level, d.code, d.message, d.place)
-                          for d in article.provenance.diagnostics}
+        self.noticed: list[Diagnostic] = []
 
     def diagnose(self, level: Literal["info", "warning", "error"], code: str, message: str,
                  place: str | None = None) -> None:
-        key = (level, code, message, place)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.article.diagnose(level, code, message, place)
+        add_once(self.noticed, Diagnostic(level, code, message, place=place))
 
     def clean(self, text: str) -> str:
         """``text`` with the characters XML 1.0 forbids replaced by U+FFFD (counted)."""
-        if _NOT_XML.search(text) is None:
-            return text
-        cleaned, count = _NOT_XML.subn("\ufffd", text)
+        cleaned, count = clean_xml(text)
         self.replaced += count
         return cleaned
 

@@ -13,6 +13,7 @@ from lxml import etree
 
 from ...errors import WriterError
 from ...formats.jats.vocabulary import HEADING_PREFIX, LIST_TYPES, PLACEHOLDER
+from ...formats.numbering import list_label
 from ...model import (
     Block,
     BlockQuote,
@@ -32,36 +33,6 @@ from .inline import InlineBuilder
 from .structure import ALLOWED, FLOW, SECTIONED
 from .tables import TableBuilder
 from .tree import Tree
-
-
-def to_alpha(n: int) -> str:
-    """1 -> a, 26 -> z, 27 -> aa (list labels)."""
-    out = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        out = chr(ord("a") + rem) + out
-    return out
-
-
-def to_roman(n: int) -> str:
-    out = ""
-    for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
-                          (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
-                          (4, "iv"), (1, "i")):
-        count, n = divmod(n, value)
-        out += digits * count
-    return out
-
-
-def list_label(number: int, style: str) -> str:
-    """The label of item ``number`` in an ordered list of ``style`` (decimal when not possible)."""
-    if number > 0 and style.endswith("alpha"):
-        label = to_alpha(number)
-    elif number > 0 and style.endswith("roman"):
-        label = to_roman(number)
-    else:
-        return str(number)
-    return label.upper() if style.startswith("upper") else label
 
 
 class BlockBuilder:

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from ...formats.jats.vocabulary import XLINK
+from ...formats.xml import clean_xml
 from ...model import Article, Diagnostic, Figure, Heading, Reference, Table, add_once
 
 _NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
@@ -22,8 +23,6 @@ _NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037
                "\U00010000-\U000effff")
 #: an XML NCName: what an ID attribute may hold in a namespace-aware document
 NCNAME = re.compile(f"[{_NAME_START}][{_NAME_START}.0-9\u00b7\u0300-\u036f\u203f-\u2040-]*")
-#: characters XML 1.0 cannot carry at all
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def is_ncname(value: str) -> bool:
@@ -62,11 +61,11 @@ class Tree:
 
     def clean(self, text: str) -> str:
         """Text XML can carry: characters XML 1.0 forbids become U+FFFD, with a diagnostic."""
-        if _NOT_XML.search(text) is None:
-            return text
-        self.diagnose("jats-invalid-character", "characters XML cannot carry (control "
-                      "characters, lone surrogates) were replaced by U+FFFD")
-        return _NOT_XML.sub("\ufffd", text)
+        cleaned, count = clean_xml(text)
+        if count:
+            self.diagnose("jats-invalid-character", "characters XML cannot carry (control "
+                          "characters, lone surrogates) were replaced by U+FFFD")
+        return cleaned
 
     def sub(self, parent: etree._Element, tag: str, text: str | None = None,
             **attrs: str | None) -> etree._Element:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from ...model import Article
 from ...options import WriteOptions
+from ...registry import Rendition
 from .render import render_markdown
 
 
@@ -37,8 +38,9 @@ class MarkdownWriter:
     name = "markdown"
     extension = ".md"
 
-    def write(self, article: Article, options: WriteOptions) -> bytes:
-        return render_markdown(article).encode("utf-8")
+    def write(self, article: Article, options: WriteOptions) -> Rendition:
+        text, noticed = render_markdown(article)
+        return Rendition(text.encode("utf-8"), tuple(noticed))
 
 
 __all__ = ["MarkdownWriter", "render_markdown"]

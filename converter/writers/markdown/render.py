@@ -46,6 +46,7 @@ from ...model import (
     Code,
     CodeBlock,
     DefinitionList,
+    Diagnostic,
     Figure,
     Heading,
     HorizontalRule,
@@ -66,6 +67,7 @@ from ...model import (
     TableRow,
     Text,
     Underline,
+    add_once,
     block_text,
 )
 from .front_matter import yaml_lines
@@ -90,9 +92,12 @@ class _Renderer:
         self.note_counts: dict[str, int] = {}
         self.prefix = ""
         self.place = "body"
+        #: what could not be written as is (the pipeline records it)
+        self.noticed: list[Diagnostic] = []
 
     def diagnose(self, code: str, message: str) -> None:
-        self.article.diagnose("warning", f"markdown-{code}", message, self.place)
+        add_once(self.noticed, Diagnostic("warning", f"markdown-{code}", message,
+                                          place=self.place))
 
     # ----------------------------------------------------------------- inlines
 
@@ -432,6 +437,8 @@ def _is_list(block: Block | None) -> bool:
     return isinstance(block, BulletList | OrderedList | DefinitionList)
 
 
-def render_markdown(article: Article) -> str:
-    """The article as Markdown text (see the module docstring)."""
-    return _Renderer(article).document()
+def render_markdown(article: Article) -> tuple[str, list[Diagnostic]]:
+    """The article as Markdown text (see the module docstring), and what could not be written
+    as is."""
+    renderer = _Renderer(article)
+    return renderer.document(), renderer.noticed
