@@ -5,20 +5,20 @@ pandoc's metadata (``meta`` in its JSON AST, pandoc-types API 1.23: ``MetaMap``,
 said about itself: a YAML front matter, a docx's core properties, an EPUB's OPF. Keys with a model
 field map onto it (title, subtitle, authors, date, language, abstract, keywords and subjects,
 identifiers, rights, CSL references); everything else goes to ``Article.extra`` verbatim as plain
-JSON. Dates become ISO 8601 (:func:`normalize_date`) from the common ways documents write them.
+JSON. Keys are read through the metadata vocabulary (:mod:`converter.model.vocabulary`); dates
+become ISO 8601 (:func:`~converter.model.vocabulary.normalize_date`) from the common ways documents
+write them.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from ..model import (
     Article,
     Contributor,
     Heading,
-    Identifier,
     Provenance,
     Reference,
     Rights,
@@ -26,14 +26,10 @@ from ..model import (
     block_text,
     inline_text,
 )
+from ..model.vocabulary import field_for, identifier, language_tag, normalize_date, normalize_key
 from .media import MediaFile
 from .nodes import Json
 from .read_ast import AstReader
-
-_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%Y/%m/%d",
-                 "%Y.%m.%d", "%d.%m.%Y")
 
 
 def article_from_pandoc(document: Json, media: dict[str, MediaFile] | None = None,
@@ -114,27 +110,6 @@ def _strings(value: Json, split: bool = False) -> list[str]:
     return out
 
 
-def normalize_date(text: str) -> str | None:
-    """An ISO 8601 date for the schema, from the common ways documents write one."""
-    value = text.strip()
-    if _DATE_RE.match(value):
-        return value
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-    if parsed is not None:
-        return parsed.isoformat() if parsed.tzinfo else parsed.date().isoformat() if (
-            parsed.time() == datetime.min.time()) else parsed.isoformat(timespec="seconds")
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        return parsed.strftime("%Y-%m" if "%d" not in fmt else "%Y-%m-%d")
-    return None
-
-
 def _contributor(state: AstReader, value: Json) -> tuple[Contributor | None, dict[str, Any]]:
     """An author entry (a name, or a map with name/affiliation/email/orcid) and what is left."""
     if value["t"] != "MetaMap":
@@ -184,61 +159,59 @@ def _reference(item: Json) -> Reference | None:
 
 
 def _read_meta(state: AstReader, meta: dict[str, Json]) -> None:
+    """The document's metadata onto the model, keys as the metadata vocabulary names them."""
     article = state.article
     extra: dict[str, Any] = {}
+    has_abstract = any(normalize_key(k) == "abstract" for k in meta)
     for key, value in meta.items():
         plain = meta_value(value)
-        lowered = key.lower()
-        if lowered == "title" and isinstance(plain, list):  # several titles (EPUB): title, rest
+        field = field_for(key)
+        if field == "title" and isinstance(plain, list):  # several titles (EPUB): title, rest
             titles = [t for t in plain if isinstance(t, str) and t]
             if titles:
                 article.title = titles[0]
                 article.subtitle = article.subtitle or ": ".join(titles[1:]) or None
-        elif lowered == "title" and isinstance(plain, str) and plain:
+        elif field == "title" and isinstance(plain, str) and plain:
             article.title = plain
-        elif lowered == "subtitle" and isinstance(plain, str) and plain:
+        elif field == "subtitle" and isinstance(plain, str) and plain:
             article.subtitle = plain
-        elif lowered in ("author", "authors", "creator"):
+        elif field == "authors":
             for item in _as_list(value):
                 contributor, leftover = _contributor(state, item)
                 if contributor:
                     article.contributors.append(contributor)
                 if leftover:
                     extra.setdefault(key, []).append(leftover)
-        elif lowered in ("date", "dcterms.date") and isinstance(plain, str):
+        elif field == "published" and isinstance(plain, str):
             date = normalize_date(plain)
             if date and "published" not in article.dates:
                 article.dates["published"] = date
             else:
                 extra[key] = plain
-        elif lowered in ("lang", "language") and isinstance(plain, str):
-            if _LANG_RE.match(plain.strip()) and not article.language:
-                article.language = plain.strip()
+        elif field == "language" and isinstance(plain, str):
+            if language_tag(plain) and not article.language:
+                article.language = language_tag(plain)
             else:
                 extra[key] = plain
-        elif lowered == "abstract" or (lowered == "description" and "abstract" not in meta):
+        elif field == "abstract" and (normalize_key(key) == "abstract" or not has_abstract):
             article.abstract = state.meta_blocks(value, "meta")
-        elif lowered in ("keywords", "subject", "subjects"):
-            name = "keywords" if lowered == "keywords" else "subjects"
-            words = _strings(value, split=lowered == "keywords")
+        elif field == "keywords" or normalize_key(key) == "subjects":
+            name = "keywords" if normalize_key(key) == "keywords" else "subjects"
+            words = _strings(value, split=name == "keywords")
             if words:
                 article.subjects.setdefault(name, []).extend(words)
-        elif lowered == "identifier":
-            for text in _strings(value):
-                scheme = ("doi" if text.startswith("10.") else "uuid" if "uuid" in text.lower()
-                          else "isbn" if "isbn" in text.lower() else "uri" if ":" in text
-                          else "other")
-                article.identifiers.append(Identifier(scheme, text))
-        elif lowered in ("rights", "copyright", "license") and isinstance(plain, str) and plain:
+        elif field == "identifier":
+            article.identifiers.extend(identifier(text) for text in _strings(value))
+        elif field in ("rights", "license") and isinstance(plain, str) and plain:
             rights = article.rights or Rights()
-            if lowered == "license" and plain.startswith(("http://", "https://")):
+            if field == "license" and plain.startswith(("http://", "https://")):
                 rights.license_url = plain
             elif rights.statement:
                 rights.statement += " " + plain
             else:
                 rights.statement = plain
             article.rights = rights
-        elif lowered == "references" and value["t"] == "MetaList":
+        elif key.lower() == "references" and value["t"] == "MetaList":
             article.references.extend(r for r in map(_reference, value["c"]) if r)
             extra[key] = plain
         else:

@@ -131,12 +131,3 @@ def _decode(data: bytes) -> tuple[str, str, bool]:
         return data.decode("cp1252"), "windows-1252", True
     except UnicodeDecodeError:
         return data.decode("latin-1"), "iso-8859-1", True
-
-
-def is_probably_text(data: bytes) -> bool:
-    """Whether ``data`` decodes to non-empty text by the rules above (for ``sniff``)."""
-    try:
-        decode_text(data)
-    except InputError:
-        return False
-    return True

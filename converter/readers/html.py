@@ -31,12 +31,12 @@ from ..model import (
     SourcePublication,
     Text,
 )
+from ..model.vocabulary import language_tag, normalize_date
 from ..options import ReadOptions
-from ..pandoc.read_meta import normalize_date
 from .decode import decode_text
 from .pandoc import read_with_pandoc
 
-_LANG_RE = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)",
+_LANG_RE = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([^\"'\s>]+)",
                       re.IGNORECASE)
 _CHARSET_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _META_TAG_RE = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
@@ -160,10 +160,13 @@ def _apply_metadata(article: Article, meta: Any, page: bytes) -> None:
         licence = meta.license.strip()
         article.rights = Rights(license_url=licence) if licence.startswith("http") else Rights(
             statement=licence)
-    lang = getattr(meta, "language", None)
     found = _LANG_RE.search(page[:8192])
-    if lang or found:
-        article.language = lang or found.group(1).decode("ascii")  # type: ignore[union-attr]
+    stated = getattr(meta, "language", None) or (
+        found.group(1).decode("ascii", "replace") if found else None)
+    if language_tag(stated):
+        article.language = language_tag(stated)
+    elif stated:
+        article.extra["lang"] = stated
     for key in ("hostname", "image", "pagetype"):
         value = getattr(meta, key, None)
         if value:

@@ -53,6 +53,7 @@ from ..model import (
     inline_text,
     normalize_inlines,
 )
+from ..model.vocabulary import language_tag
 from ..options import ReadOptions, parse_partial_date
 from ..pandoc.nodes import ast_text
 from ..pandoc.read_ast import AstReader
@@ -152,8 +153,8 @@ def _read_metadata(state: AstReader, front: dict[str, Any], meta: dict[str, Json
     if "subtitle" in meta:
         article.subtitle = _meta_text(meta["subtitle"])
     language = front.get("lang", front.get("language"))
-    if isinstance(language, str) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
-        article.language = language
+    if language_tag(language):
+        article.language = language_tag(language)
     elif language is not None:
         article.extra["lang"] = language
     for key in _BLOCK_FIELDS:

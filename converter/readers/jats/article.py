@@ -6,19 +6,16 @@ as is gets one diagnostic naming how many there were and where the first one sto
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from ...formats.jats.vocabulary import XML_LANG
 from ...model import Article, Block, Heading, Inline, Text, normalize_inlines
+from ...model.vocabulary import language_tag
 from ...options import ReadOptions
 from .body import BlockReader
 from .document import EXTRA_UNMAPPED, Document
 from .front import FrontReader
 from .math import Formulas
-
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 class ArticleReader:
@@ -34,7 +31,7 @@ class ArticleReader:
         a = self.doc.article
         root = self.doc.root
         language = root.get(XML_LANG)
-        if language and _LANGUAGE.match(language):
+        if language and language_tag(language) == language:
             a.language = language
         elif language:
             a.extra["language"] = language

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ...model.vocabulary import language_tag
+
 _PACKET = re.compile(rb"<\?xpacket begin=.{0,64}?\?>(.*?)<\?xpacket end=[^>]{0,20}\?>", re.DOTALL)
 _NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -30,7 +32,6 @@ _NS = {
 }
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _JUNK_TITLE = re.compile(
     r"^(?:untitled|microsoft (?:word|powerpoint)\b.*|.*\.(?:docx?|pdf|tex|dvi|indd|rtf|odt|ps)"
     r"|slide \d+|document\d*|title|paper|\W*|\d+)$", re.IGNORECASE)
@@ -148,7 +149,8 @@ def _from_xmp(root: etree._Element, meta: Metadata) -> None:
     description = _texts(root, "dc:description")
     if description and not meta.description:
         meta.description = description[0]
-    languages = [x for x in _texts(root, "dc:language") if _LANGUAGE.match(x) and x != "x-default"]
+    languages = [tag for x in _texts(root, "dc:language")
+                 if x != "x-default" and (tag := language_tag(x))]
     if languages:
         meta.language = languages[0]
     for path in ("prism:doi", "prism3:doi", "pdfx:doi", "dc:identifier"):
