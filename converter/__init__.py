@@ -1,16 +1,16 @@
 """article-converter: articles in, one canonical model, archival outputs out.
 
-Subpackages and modules, in the order data flows through them::
+Subpackages and modules, in the order data flows through them (docs/architecture.md)::
 
-    readers/      bytes -> Article      text, markdown, json, jats, html, pandoc (docx, odt, ...)
-    model.py      Article and its blocks and inlines (mirrors schemas/article.schema.json)
-    schema.py     validation against the canonical schema, errors with JSON paths
-    writers/      Article -> bytes      json, markdown, jats, epub, bagit, pandoc (any format)
+    readers/      bytes -> Article      text, markdown, json, jats, html, pdf, pandoc (docx, ...)
+    model/        Article, its blocks and inlines, JSON form, schema, metadata vocabulary
+    writers/      Article -> Rendition  json, markdown, jats, epub, pandoc (any format)
+    packaging/    renditions + original -> packages: BagIt, PREMIS
+    pandoc/       the bundled pandoc and its AST;  formats/: what a reader and writer share
     registry.py   the table of readers and writers, plus entry-point plug-ins
     pipeline.py   parse, render, convert: the library's engine
     batch/        folders, worker processes, ledger, resume, report; sidecars and catalogs
-    bagit/        building and verifying BagIt packages (RFC 8493)
-    errors.py     the exception tree; options.py: ReadOptions, WriteOptions
+    errors.py     the exception tree; options.py: ReadOptions, WriteOptions; fsutil.py
     cli.py        the typer command line (thin)
 
 Library use (docs/api.md)::
