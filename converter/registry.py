@@ -41,6 +41,25 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Check:
+    """A check that ran on a rendition or a package, with its verdict: PREMIS records each as a
+    ``validation`` event (a check that did not run is never claimed), report.json lists them."""
+
+    #: what was checked: ``schema``, ``jats-dtd``, ``epubcheck``, ``fidelity``, ``bagit``, ...
+    name: str
+    #: the tool and its version (the PREMIS agent)
+    tool: str
+    version: str
+    passed: bool
+    #: what was checked, how (the PREMIS event detail)
+    detail: str
+    #: the tool's messages or the differences found (PREMIS outcome details)
+    notes: tuple[str, ...] = ()
+    #: a measure where the check has one (fidelity: the share of the body's words kept, in order)
+    score: float | None = None
+
+
+@dataclass(frozen=True)
 class Rendition:
     """One rendition: its bytes, what its writer noticed, and (filled in by the pipeline) who
     made it, which packaging writers record (PREMIS)."""
@@ -54,6 +73,8 @@ class Rendition:
     version: str = ""
     extension: str = ""
     description: str = ""
+    #: the checks it passed or failed (DTD, EPUBCheck, fidelity read-back)
+    checks: tuple[Check, ...] = ()
 
 
 @runtime_checkable
