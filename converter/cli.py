@@ -190,6 +190,9 @@ def parse(
     meta: Annotated[list[str] | None, typer.Option(help="Override metadata: key=value.")] = None,
     boilerplate: Annotated[list[str] | None, typer.Option(
         help="Extra boilerplate section heading (repeatable).")] = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Also say what the input is (PRONOM, through Siegfried).")
+    ] = False,
 ) -> None:
     """Print the canonical JSON of one input.
 
@@ -204,6 +207,12 @@ def parse(
     sys.stdout.write(article.to_json())
     for diagnostic in article.provenance.diagnostics if article.provenance else []:
         _err(str(diagnostic))
+    if verbose:
+        from .batch.execute import identification_text
+        from .packaging.identify import identify_file
+
+        found = identify_file(file).to_dict()
+        _err(f"{file}: info: {identification_text(found)} [format-identification]")
 
 
 @app.command()

@@ -110,7 +110,14 @@ class PackageError(ConverterError):
 
 
 class ValidationError(ConverterError):
-    """An output or a file fails validation by an external validator."""
+    """An output or a file fails validation by an external validator.
+
+    ``errors`` holds every violation the validator reported.
+    """
+
+    def __init__(self, message: str, errors: list[str] | None = None, **kw: str | None) -> None:
+        super().__init__(message, **kw)
+        self.errors = errors or [message]
 
 
 class OutputExistsError(ConverterError):

@@ -30,6 +30,7 @@ from .model import Article, Diagnostic, Provenance
 from .model.metadata import apply_overrides
 from .model.schema import TOO_DEEP, validate_article
 from .options import ReadOptions, WriteOptions
+from .packaging.identify import Identification, identify_file
 from .readers.language import fill_language
 from .registry import PackageWriter, Registry, Rendition, Writer, default_registry
 
@@ -185,7 +186,9 @@ def make_rendition(article: Article, writer_name: str, options: WriteOptions | N
         raise WriterError(f"{writer.name} writer failed: {type(exc).__name__}: {exc}") from exc
     rendition = made if isinstance(made, Rendition) else Rendition(made)
     info = registry.writer_info(writer_name)
-    return replace(rendition, format=writer_name, writer=writer.name, version=info.version,
+    # a pandoc variant says so (``pandoc:docx``): packages record pandoc as a tool that ran
+    name = f"pandoc:{writer.name}" if info.name == "pandoc" else writer.name
+    return replace(rendition, format=writer_name, writer=name, version=info.version,
                    extension=writer.extension, description=info.description)
 
 
@@ -206,12 +209,13 @@ def record_diagnostics(article: Article, diagnostics: Iterable[Diagnostic]) -> N
 
 @dataclass
 class OutputRecord:
-    """One file or folder a conversion produced."""
+    """One file or folder a conversion produced, with what Siegfried says it is."""
 
     format: str
     path: Path
     sha256: str | None
     size: int
+    identification: Identification | None = None
 
 
 @dataclass
@@ -315,9 +319,23 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
             made[writer.name] = rendition
             atomic_write_bytes(target, rendition.data)
             size, digest = len(rendition.data), hashlib.sha256(rendition.data).hexdigest()
-        records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size))
+        found = identify_output(article, target, digest)
+        records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size,
+                                    found))
     records.extend(write_media(article, out_dir, root, may_replace))
     return records
+
+
+def identify_output(article: Article, target: Path, sha256: str | None) -> Identification | None:
+    """What Siegfried says an output file is (a folder is not identified); a file it cannot
+    identify is ``UNKNOWN`` with a warning, never a guess."""
+    if not target.is_file():
+        return None
+    found = identify_file(target, sha256)
+    if not found.known:
+        article.diagnose("warning", "format-unidentified",
+                         f"{target.name}: Siegfried cannot identify it ({found.warning})")
+    return found
 
 
 def write_media(article: Article, out_dir: Path, output_root: Path | None = None,
@@ -340,7 +358,9 @@ def write_media(article: Article, out_dir: Path, output_root: Path | None = None
                     "exists and was not written by the converter; use --force to replace it",
                     file=str(target))
             atomic_write_bytes(target, data)
-        records.append(OutputRecord("media", target, hashlib.sha256(data).hexdigest(), len(data)))
+        digest = hashlib.sha256(data).hexdigest()
+        records.append(OutputRecord("media", target, digest, len(data),
+                                    identify_output(article, target, digest)))
     return records
 
 

@@ -69,6 +69,7 @@ def test_layout_tag_files_and_manifests(tmp_path: Path) -> None:
     assert files_of(bag) == {
         "bagit.txt", "bag-info.txt", "manifest-sha512.txt", "manifest-sha256.txt",
         "tagmanifest-sha512.txt", "tagmanifest-sha256.txt", "metadata/premis.xml",
+        "metadata/mets.xml",
         "data/article.json", "data/original/My article.json", "data/media/fig.png"}
     assert (bag / "bagit.txt").read_bytes() == (
         b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")

@@ -13,7 +13,8 @@ from converter import __version__
 from converter.packaging.premis import PREMIS_NS, xml_text
 from converter.pipeline import write_package
 
-P = {"p": PREMIS_NS}
+P = {"p": PREMIS_NS, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+FILES = "//p:object[@xsi:type='premis:file']"
 #: the PREMIS 3 schema's sequences (premis.xsd v3.0) for the elements we write
 ORDER = {
     "object": ["objectIdentifier", "preservationLevel", "significantProperties",
@@ -27,7 +28,7 @@ ORDER = {
               "eventOutcomeInformation", "linkingAgentIdentifier", "linkingObjectIdentifier"],
     "agent": ["agentIdentifier", "agentName", "agentType", "agentVersion", "agentNote",
               "agentExtension", "linkingEventIdentifier"],
-    "premis": ["object", "event", "agent", "rightsStatement"],
+    "premis": ["object", "event", "agent", "rights"],
 }
 
 
@@ -61,7 +62,7 @@ def test_objects_carry_the_manifest_checksums(record: tuple[Path, etree._Element
     assert (etree.QName(root).namespace, root.get("version")) == (PREMIS_NS, "3.0")
     payload = sorted(p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*")
                      if p.is_file())
-    assert sorted(texts(tree, "//p:object/p:objectIdentifier/p:objectIdentifierValue/text()")
+    assert sorted(texts(tree, FILES + "/p:objectIdentifier/p:objectIdentifierValue/text()")
                   ) == payload
     for path in payload:
         (obj,) = tree.xpath(f'//p:object[p:objectIdentifier/p:objectIdentifierValue="{path}"]',
@@ -73,19 +74,25 @@ def test_objects_carry_the_manifest_checksums(record: tuple[Path, etree._Element
                         "SHA-256": hashlib.sha256(data).hexdigest()}
         assert texts(obj, ".//p:size/text()") == [str(len(data))]
     (original,) = tree.xpath('//p:object[p:originalName="Story.json"]', namespaces=P)
-    assert texts(original, ".//p:formatName/text()") == ["application/json"]
+    assert texts(original, ".//p:formatName/text()") == ["JSON Data Interchange Format"]
+    assert texts(original, ".//p:formatRegistryKey/text()") == ["fmt/817"]
+    assert "MIME type application/json" in texts(original, ".//p:formatNote/text()")
     (media,) = tree.xpath('//p:object[.//p:objectIdentifierValue="data/media/fig.png"]',
                           namespaces=P)
-    assert texts(media, ".//p:formatName/text()") == ["image/png"]
+    assert texts(media, ".//p:formatName/text()") == ["Portable Network Graphics"]
+    assert texts(media, ".//p:formatRegistryName/text()") == ["PRONOM"]
     assert texts(media, ".//p:relatedObjectIdentifierValue/text()") == [
         "data/original/Story.json"]
 
 
 def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> None:
     _, tree = record
-    assert texts(tree, "//p:event/p:eventType/text()") == [
-        "ingestion", "extraction", "validation", "normalization", "message digest calculation",
-        "information package creation"]
+    kinds = texts(tree, "//p:event/p:eventType/text()")
+    assert list(dict.fromkeys(kinds)) == [
+        "ingestion", "format identification", "extraction", "validation", "normalization",
+        "message digest calculation", "information package creation"]
+    assert kinds.count("format identification") == 3  # the original, the rendition, the image
+    assert kinds.count("validation") == 2  # the canonical model, the bag's own verification
     assert set(texts(tree, "//p:eventDateTime/text()")) == {"2023-11-14T22:13:20Z"}
     (ingestion,) = tree.xpath('//p:event[p:eventType="ingestion"]', namespaces=P)
     detail = texts(ingestion, ".//p:eventDetail/text()")[0]
@@ -99,7 +106,7 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
                       texts(tree, "//p:agent/p:agentName/text()"), strict=True))
     assert agents["article-converter"] == "article-converter"
     assert agents["source-organization"] == "Example Archive"
-    assert {"reader-json", "writer-json"} <= agents.keys()
+    assert {"reader-json", "writer-json", "siegfried-1.11.9"} <= agents.keys()
     (converter,) = tree.xpath('//p:agent[p:agentName="article-converter"]', namespaces=P)
     assert texts(converter, "p:agentVersion/text()") == [__version__]
     (package,) = tree.xpath('//p:event[p:eventType="information package creation"]',
@@ -110,7 +117,7 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
     assert set(texts(tree, "//p:linkingObjectIdentifierValue/text()")) <= objects
     assert set(texts(tree, "//p:linkingAgentIdentifierValue/text()")) == set(agents)
     assert set(texts(tree, "//p:linkingEventIdentifierValue/text()")) <= events
-    assert len(events) == 6
+    assert len(events) == 10
 
 
 def test_element_order_follows_the_premis_schema(record: tuple[Path, etree._ElementTree]

@@ -16,6 +16,7 @@ from converter.model import Article
 from converter.options import BagOptions, WriteOptions
 from converter.packaging.bagit.verify import verify_bag
 from converter.packaging.premis import PREMIS_NS
+from converter.packaging.premis import XSI_NS as XSI
 from converter.pipeline import write_package
 
 
@@ -47,8 +48,9 @@ def test_any_article_makes_a_valid_reproducible_bag(article: Article) -> None:
         bagit_validate(bag)
         premis = etree.parse(str(bag / "metadata" / "premis.xml"))
         paths = {p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file()}
-        objects = set(premis.xpath("//p:object/p:objectIdentifier/p:objectIdentifierValue/text()",
-                                   namespaces={"p": PREMIS_NS}))
+        objects = set(premis.xpath("//p:object[@xsi:type='premis:file']/p:objectIdentifier/"
+                                   "p:objectIdentifierValue/text()",
+                                   namespaces={"p": PREMIS_NS, "xsi": XSI}))
         assert objects == paths
         assert set(article.resources) == {p[len("data/"):] for p in paths
                                           if p.startswith("data/media/")}

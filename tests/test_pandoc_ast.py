@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from converter import model as m
 from converter.errors import WriterError
 from converter.model.schema import validate_article
+from converter.model.vocabulary import normalize_date
 from converter.pandoc.media import decode_data_uri, media_file
 from converter.pandoc.nodes import PANDOC_API_VERSION
-from converter.model.vocabulary import normalize_date
 from converter.pandoc.read_meta import article_from_pandoc, meta_value
 from converter.pandoc.run import run_pandoc
 from converter.pandoc.write_ast import pandoc_from_article, table_width

@@ -99,7 +99,7 @@ class Execution:
         self.ledger.finish(job.targets, entries, removed)
         if removed:
             gone = set(removed)
-            outcome.outputs = [o for o in outcome.outputs if o[1] not in gone]
+            outcome.outputs = [o for o in outcome.outputs if o.path not in gone]
         if outcome.article is not None:
             self.articles[job.index] = outcome.article
         item = _input_result(job, outcome)
@@ -112,6 +112,12 @@ class Execution:
         for diagnostic in item.diagnostics:
             if self.options.verbose or diagnostic.level != "info":
                 self.reporter.problem(diagnostic_line(item.input, diagnostic), fatal=False)
+        if self.options.verbose:
+            for name, found in [(item.input, item.identification),
+                                *((o.path, o.identification) for o in item.outputs)]:
+                if found:
+                    self.reporter.problem(f"{name}: info: {identification_text(found)} "
+                                          "[format-identification]", fatal=False)
         self.reporter.advance(item)
         if item.status == "failed" and self.options.fail_fast:
             self.stop = True
@@ -135,12 +141,13 @@ def _ledger_changes(job: Job, outcome: Outcome) -> tuple[dict[Path, LedgerEntry]
     if outcome.status == "skipped":
         return {}, []
     complete = outcome.status == "ok"
-    entries = {path: LedgerEntry(sha, size, fmt, job.input_key,
-                                 outcome.input_sha256 if complete else None, outcome.options_hash)
-               for fmt, path, sha, size in outcome.outputs}
+    entries = {o.path: LedgerEntry(o.sha256, o.size, o.format, job.input_key,
+                                   outcome.input_sha256 if complete else None,
+                                   outcome.options_hash)
+               for o in outcome.outputs}
     if complete:
         return entries, []
-    written = {path for fmt, path, _sha, _size in outcome.outputs if fmt != "media"}
+    written = {o.path for o in outcome.outputs if o.format != "media"}
     removed = [t for t in job.targets if t in written or (outcome.lost and _touched(job, t))]
     for path in removed:
         entries.pop(path, None)
@@ -175,15 +182,24 @@ def _shared(text: _Text) -> _Text:
 
 def _input_result(job: Job, outcome: Outcome) -> InputResult:
     """The parent's record of one input, kept until the report is written."""
-    outputs = [OutputInfo(_shared(fmt), relative_to(path, job.output), sha, size)
-               for fmt, path, sha, size in outcome.outputs]
+    outputs = [OutputInfo(_shared(o.format), relative_to(o.path, job.output), o.sha256, o.size,
+                          o.identification.to_dict() if o.identification else None)
+               for o in outcome.outputs]
     for diagnostic in outcome.diagnostics:
         diagnostic.level = _shared(diagnostic.level)
         diagnostic.code = _shared(diagnostic.code)
         diagnostic.message = _shared(diagnostic.message)
     return InputResult(job.display, job.relative, _shared(outcome.status),
                        outcome.format and _shared(outcome.format), outputs,
-                       outcome.diagnostics, outcome.errors, outcome.reason, outcome.seconds)
+                       outcome.diagnostics, outcome.errors, outcome.reason, outcome.seconds,
+                       outcome.identification.to_dict() if outcome.identification else None)
+
+
+def identification_text(found: dict[str, str]) -> str:
+    """``PRONOM fmt/101 (Extensible Markup Language 1.0; extension match xml)``."""
+    name = " ".join(p for p in (found.get("format"), found.get("version")) if p)
+    why = "; ".join(p for p in (found.get("basis"), found.get("warning")) if p)
+    return f"PRONOM {found['puid']}" + (f" ({name}; {why})" if name or why else "")
 
 
 def relative_to(path: Path, root: Path) -> str:

@@ -22,7 +22,8 @@ from ..errors import ConverterError, OutputExistsError, describe_os_error
 from ..fsutil import digest_path
 from ..model import Article, Diagnostic
 from ..options import ReadOptions, WriteOptions
-from ..pipeline import detect_format, parse_bytes, read_input, write_outputs
+from ..packaging.identify import Identification, identify_file
+from ..pipeline import OutputRecord, detect_format, parse_bytes, read_input, write_outputs
 from ..registry import Registry
 from .metadata import layer_overrides, load_sidecar, sidecars_for
 from .plan import Job
@@ -40,7 +41,7 @@ class Outcome:
     format: str | None = None
     input_sha256: str | None = None
     options_hash: str | None = None
-    outputs: list[tuple[str, Path, str | None, int]] = field(default_factory=list)
+    outputs: list[OutputRecord] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     reason: str | None = None
@@ -50,6 +51,8 @@ class Outcome:
     lost: bool = False
     #: how many times the input was tried (a worker lost to a fault is retried elsewhere)
     attempts: int = 1
+    #: what Siegfried says the input is
+    identification: Identification | None = None
 
 
 def options_hash(read: ReadOptions, write: WriteOptions) -> str:
@@ -89,6 +92,7 @@ def run_job(job: Job, registry: Registry) -> Outcome:
 def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
     data = read_input(job.source, job.read)
     outcome.input_sha256 = hashlib.sha256(data).hexdigest()
+    outcome.identification = identify_file(job.source, outcome.input_sha256)
     read, write, notes = _effective_options(job)
     outcome.options_hash = options_hash(read, write)
 
@@ -96,7 +100,9 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
         outcome.status, outcome.reason = "skipped", "unchanged"
         outcome.format = detect_format(data, job.display, registry, read.format)
         entries = [(t, job.previous[t]) for t in job.targets]
-        outcome.outputs = [(e.format or "", t, e.sha256, e.size) for t, e in entries]
+        outcome.outputs = [OutputRecord(e.format or "", t, e.sha256, e.size,
+                                        identify_file(t, e.sha256) if t.is_file() else None)
+                           for t, e in entries]
         if job.want_article:
             outcome.article = parse_bytes(data, read, registry)
         return
@@ -119,13 +125,13 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
             rendition, *extra = write_outputs(
                 article, job.out_dir, job.stem, [fmt], write, registry, output_root=job.output,
                 may_replace=lambda p: job.force or p in allowed)
-            digest = rendition.sha256 or digest_path(rendition.path)
-            outcome.outputs.append((rendition.format, rendition.path, digest, rendition.size))
+            if rendition.sha256 is None:
+                rendition.sha256 = digest_path(rendition.path)
+            outcome.outputs.append(rendition)
             for record in extra:  # media files, the same for every format
                 if record.path not in media:
                     media.add(record.path)
-                    outcome.outputs.append((record.format, record.path, record.sha256,
-                                            record.size))
+                    outcome.outputs.append(record)
     finally:
         prov = article.provenance
         outcome.diagnostics = list(prov.diagnostics) if prov else []

@@ -118,7 +118,10 @@ class WorkerPool:
 
     def _context(self) -> ForkContext | ForkServerContext | SpawnContext:
         methods = multiprocessing.get_all_start_methods()
-        if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        # Siegfried (pygfried) runs Go threads that threading cannot see and fork cannot copy:
+        # a process that has identified a file must not fork its workers
+        forkable = threading.active_count() == 1 and "pygfried" not in sys.modules
+        if sys.platform == "linux" and "fork" in methods and forkable:
             return multiprocessing.get_context("fork")
         if "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")

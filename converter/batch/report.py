@@ -32,6 +32,8 @@ class OutputInfo:
     path: str
     sha256: str | None
     size: int
+    #: what Siegfried says the file is (PRONOM PUID, name, version, MIME type, basis, warning)
+    identification: dict[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -48,10 +50,17 @@ class InputResult:
     #: why an input was skipped (``unchanged``, ``not started: --fail-fast``)
     reason: str | None = None
     seconds: float = 0.0
+    #: what Siegfried says the input is
+    identification: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["seconds"] = round(self.seconds, 4)
+        if self.identification is None:
+            del data["identification"]
+        for output in data["outputs"]:
+            if output["identification"] is None:
+                del output["identification"]
         if self.reason is None:
             del data["reason"]
         return data

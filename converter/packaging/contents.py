@@ -22,7 +22,7 @@ from typing import BinaryIO, Literal
 from ..errors import PackageError
 from ..model import Article, Diagnostic
 from ..options import WriteOptions
-from ..registry import Rendition
+from ..registry import Check, Rendition
 from .bagit.manifest import digest_bytes, digest_stream
 from .bagit.verify import path_problem
 
@@ -44,6 +44,8 @@ class PackageFile:
     writer: str | None = None
     writer_version: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: the checks a rendition passed or failed (JATS DTD, EPUBCheck, fidelity)
+    checks: tuple[Check, ...] = ()
     #: filled when written: size and digests by algorithm
     size: int = 0
     digests: dict[str, str] = field(default_factory=dict)
@@ -87,7 +89,8 @@ class Contents:
             items.append(PackageFile(
                 self.prefix + name, "rendition", media_type(name), data=rendition.data,
                 note=rendition.description or None, writer=rendition.writer,
-                writer_version=rendition.version, diagnostics=list(rendition.diagnostics)))
+                writer_version=rendition.version, diagnostics=list(rendition.diagnostics),
+                checks=rendition.checks))
         return items
 
     def resources(self) -> list[PackageFile]:

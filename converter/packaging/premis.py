@@ -1,83 +1,67 @@
-"""The bag's provenance record: PREMIS 3.0 XML (Library of Congress, PREMIS Data Dictionary 3.0).
+"""The package's provenance record: PREMIS 3.0 XML (Library of Congress, PREMIS Data Dictionary
+3.0), valid against the official schema (``premis-v3-0.xsd``).
 
-``metadata/premis.xml`` describes every payload file as a PREMIS ``file`` object (size, format and
-one fixity element per checksum algorithm), the events that made them and the software agents
-that ran them:
+``metadata/premis.xml`` holds, in the schema's order:
 
-* ``ingestion`` of the original file (its checksums, and whether they still match the reader's);
-* ``extraction``: the reader parsed it into the canonical model, with the reader's diagnostics;
-* ``validation`` of the canonical model against ``schemas/article.schema.json``;
-* one ``normalization`` per rendition (writer, version, outcome, the writer's diagnostics);
-* ``message digest calculation`` and ``information package creation`` for the bag itself.
+* objects: the article as an ``intellectualEntity`` (its id, title and creators as significant
+  properties, the files that represent it, its rights), then one ``file`` object per file (size,
+  one fixity element per checksum algorithm, the format: the PRONOM name, version and PUID
+  Siegfried gave it, in ``formatRegistry``, beside the MIME type in a note);
+* events: ``ingestion`` of the original; one ``format identification`` per file (Archivematica's
+  convention: detail ``program="Siegfried"; version="..."``, outcome ``Positive``, the PUID as
+  outcome detail); ``extraction`` by the reader; the canonical model's ``validation`` against the
+  schema; one ``normalization`` per rendition; one ``validation`` per check a rendition or the
+  package went through (JATS DTD, EPUBCheck, fidelity read-back, the bag's verification): a check
+  that did not run is never claimed; ``message digest calculation``; ``information package
+  creation``;
+* agents: the converter, each reader and writer with its version, Siegfried with its signature
+  files, every checking tool with its version, pandoc when it read or wrote, the organization;
+* rights: the article's rights statement or licence, when it has one.
 
 Every date is the build time (``SOURCE_DATE_EPOCH`` when set), identifiers are local and derived
-from bag paths, and element order follows the PREMIS 3 schema, so the record is reproducible.
+from package paths, so the record is reproducible.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 
 from lxml import etree
 
 from .._version import __version__
 from ..formats.xml import clean_xml
 from ..model import Article, Diagnostic
+from ..registry import Check
 from .bagit.manifest import PREMIS_NAMES
+from .record import FileRecord, PremisContext
 
 PREMIS_NS = "http://www.loc.gov/premis/v3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{PREMIS_NS} https://www.loc.gov/standards/premis/premis.xsd"
 _P = f"{{{PREMIS_NS}}}"
 
-
-@dataclass(frozen=True)
-class FileRecord:
-    """One payload file as the record describes it."""
-
-    path: str
-    size: int
-    digests: Mapping[str, str]
-    media_type: str
-    #: ``original``, ``rendition`` or ``media``
-    role: str
-    #: the file's name before it was packed (the original's own name)
-    original_name: str | None = None
-    #: the writer that made a rendition, its version, and what it reported
-    writer: str | None = None
-    writer_version: str | None = None
-    diagnostics: Sequence[Diagnostic] = ()
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class PremisContext:
-    """What the record needs besides the article."""
-
-    bag_name: str
-    when: datetime
-    algorithms: Sequence[str]
-    files: Sequence[FileRecord]
-    #: the reader's diagnostics (before any writer ran)
-    read_diagnostics: Sequence[Diagnostic] = ()
-    organization: str | None = None
-    source_relative: str | None = None
-    #: does the original still hash to the provenance's sha256? (None: nothing to compare)
-    original_matches: bool | None = None
-    #: what the bag writer itself reported
-    package_diagnostics: Sequence[Diagnostic] = ()
+__all__ = ["PREMIS_NS", "FileRecord", "PremisContext", "premis_tree", "premis_xml", "xml_text"]
 
 
 def premis_xml(article: Article, ctx: PremisContext) -> bytes:
     """The PREMIS 3 document as UTF-8 bytes with an XML declaration."""
+    return etree.tostring(premis_tree(article, ctx), xml_declaration=True, encoding="UTF-8",
+                          pretty_print=True)
+
+
+def premis_tree(article: Article, ctx: PremisContext) -> etree._Element:
+    """The ``premis:premis`` element (METS embeds its parts)."""
     return _Record(article, ctx).build()
 
 
 def xml_text(text: str) -> str:
     """Text XML 1.0 can carry: characters it forbids become U+FFFD."""
     return clean_xml(text)[0]
+
+
+def entity_id(article: Article) -> str:
+    """The intellectual entity's identifier: the article's id."""
+    return article.id or article.content_id()
 
 
 class _Record:
@@ -101,13 +85,17 @@ class _Record:
             element.text = xml_text(text)
         return element
 
+    def identifier(self, parent: etree._Element, tag: str, value: str,
+                   kind: str = "local") -> None:
+        ident = self.sub(parent, tag)
+        self.sub(ident, f"{tag}Type", kind)
+        self.sub(ident, f"{tag}Value", value)
+
     def agent(self, key: str, name: str, kind: str, version: str | None = None,
               note: str | None = None) -> str:
         if key not in self.agents:
             element = etree.Element(_P + "agent")
-            ident = self.sub(element, "agentIdentifier")
-            self.sub(ident, "agentIdentifierType", "local")
-            self.sub(ident, "agentIdentifierValue", key)
+            self.identifier(element, "agentIdentifier", key)
             self.sub(element, "agentName", name)
             self.sub(element, "agentType", kind)
             if version:
@@ -121,9 +109,7 @@ class _Record:
               agents: Sequence[tuple[str, str]], objects: Sequence[tuple[str, str]]) -> None:
         ident = f"event-{len(self.events) + 1:02d}-{kind.replace(' ', '-')}"
         element = etree.Element(_P + "event")
-        eid = self.sub(element, "eventIdentifier")
-        self.sub(eid, "eventIdentifierType", "local")
-        self.sub(eid, "eventIdentifierValue", ident)
+        self.identifier(element, "eventIdentifier", ident)
         self.sub(element, "eventType", kind)
         self.sub(element, "eventDateTime", self.when)
         self.sub(self.sub(element, "eventDetailInformation"), "eventDetail", detail)
@@ -146,86 +132,152 @@ class _Record:
 
     # ------------------------------------------------------------------ the record
 
-    def build(self) -> bytes:
-        ctx, article = self.ctx, self.article
-        prov = article.provenance
+    def build(self) -> etree._Element:
+        ctx = self.ctx
         converter = self.agent("article-converter", "article-converter", "software", __version__)
-        organization = (self.agent("source-organization", ctx.organization, "organization")
-                        if ctx.organization else None)
         original = next((f for f in ctx.files if f.role == "original"), None)
-        media = [f for f in ctx.files if f.role == "media"]
-        renditions = [f for f in ctx.files if f.role == "rendition"]
-
-        # ingestion
-        if original is not None:
-            sums = ", ".join(f"{PREMIS_NAMES[a]} {original.digests[a]}" for a in ctx.algorithms)
-            detail = (f"received {original.original_name or original.path} "
-                      f"({original.size} bytes)"
-                      + (f" as {ctx.source_relative}" if ctx.source_relative else "")
-                      + f"; packed byte for byte as {original.path}; {sums}")
-            notes = []
-            if ctx.original_matches is True:
-                notes.append("SHA-256 matches the checksum the reader recorded")
-            elif ctx.original_matches is None:
-                notes.append("the reader recorded no checksum to compare")
-            agents = [(converter, "executing program")]
-            if organization:
-                agents.append((organization, "implementer"))
-            self.event("ingestion", detail, "success", notes, agents,
-                       [(original.path, "outcome")])
-        # extraction (parsing)
-        reader = None
-        if prov and prov.reader:
-            reader = self.agent(f"reader-{prov.reader}", f"article-converter {prov.reader} reader",
-                                "software", prov.reader_version)
-        detail = (f"parsed {('as ' + prov.format) if prov and prov.format else ''} by the "
-                  f"{prov.reader if prov and prov.reader else 'unknown'} reader into the "
-                  f"canonical article model (schema {article.schema_version}); "
-                  f"article id {article.id or '(none)'}")
-        outcome, notes = _outcome(ctx.read_diagnostics)
-        objects = ([(original.path, "source")] if original else []) + \
-            [(f.path, "outcome") for f in media]
-        self.event("extraction", " ".join(detail.split()), outcome, notes,
-                   [(reader or converter, "executing program")], objects)
-        # validation: the pipeline validates every reader's output before any writer sees it
+        self.ingestion(converter, original)
+        self.identification()
+        self.extraction(converter, original)
         self.event("validation", "the canonical model was validated against "
                    "article.schema.json (JSON Schema 2020-12) when it was read, before any "
                    "writer saw it", "pass", [], [(converter, "executing program")],
-                   [(f.path, "source") for f in renditions if f.writer == "json"])
-        # one conversion per rendition
-        for rendition in renditions:
-            writer = self.agent(f"writer-{rendition.writer}",
-                                f"article-converter {rendition.writer} writer", "software",
-                                rendition.writer_version)
-            outcome, notes = _outcome(rendition.diagnostics)
-            objects = ([(original.path, "source")] if original else []) + \
-                [(rendition.path, "outcome")]
-            self.event("normalization", f"rendered the canonical model as {rendition.path} "
-                       f"({rendition.media_type}) with the {rendition.writer} writer",
-                       outcome, notes, [(writer, "executing program")], objects)
+                   [(f.path, "source") for f in ctx.files if f.writer == "json"])
+        for rendition in (f for f in ctx.files if f.role == "rendition"):
+            self.normalization(rendition, original)
+            for check in rendition.checks:
+                self.validation(check, [(rendition.path, "source")])
+        for check in ctx.checks:
+            self.validation(check, [(f.path, "source") for f in ctx.files])
         names = ", ".join(PREMIS_NAMES[a] for a in ctx.algorithms)
-        self.event("message digest calculation", f"{names} of every payload file "
-                   "(manifest-*.txt) and tag file (tagmanifest-*.txt)", "success", [],
-                   [(converter, "executing program")], [(f.path, "source") for f in ctx.files])
+        self.event("message digest calculation", f"{names} of every file of the package",
+                   "success", [], [(converter, "executing program")],
+                   [(f.path, "source") for f in ctx.files])
         outcome, notes = _outcome(ctx.package_diagnostics)
-        self.event("information package creation", f"BagIt 1.0 bag {ctx.bag_name} (RFC 8493)",
+        self.event("information package creation", f"{ctx.package_kind} {ctx.bag_name}",
                    outcome, notes, [(converter, "executing program")], [])
 
+        self.entity()
         for record in ctx.files:
-            self.object(record)
+            self.file_object(record, original)
         for element in self.events:
             self.root.append(element)
         for key in sorted(self.agents):
             self.root.append(self.agents[key])
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",
-                              pretty_print=True)
+        self.rights()
+        return self.root
 
-    def object(self, record: FileRecord) -> None:
+    def ingestion(self, converter: str, original: FileRecord | None) -> None:
+        if original is None:
+            return
+        ctx = self.ctx
+        sums = ", ".join(f"{PREMIS_NAMES[a]} {original.digests[a]}" for a in ctx.algorithms)
+        detail = (f"received {original.original_name or original.path} ({original.size} bytes)"
+                  + (f" as {ctx.source_relative}" if ctx.source_relative else "")
+                  + f"; packed byte for byte as {original.path}; {sums}")
+        notes = []
+        if ctx.original_matches is True:
+            notes.append("SHA-256 matches the checksum the reader recorded")
+        elif ctx.original_matches is None:
+            notes.append("the reader recorded no checksum to compare")
+        agents = [(converter, "executing program")]
+        if ctx.organization:
+            agents.append((self.agent("source-organization", ctx.organization, "organization"),
+                           "implementer"))
+        self.event("ingestion", detail, "success", notes, agents, [(original.path, "outcome")])
+
+    def identification(self) -> None:
+        tool = self.ctx.identifier
+        if tool is None:
+            return
+        key = self.agent(f"siegfried-{tool.version}", tool.name, "software", tool.version,
+                         f"signatures: {tool.signature}")
+        for record in self.ctx.files:
+            found = record.identification
+            if found is None:
+                continue
+            notes = [found.puid] if found.known else [f"not identified: {found.warning}"]
+            if found.known and found.warning:
+                notes.append(found.warning)
+            self.event("format identification",
+                       f'program="{tool.name}"; version="{tool.version}"',
+                       "Positive" if found.known else "Negative", notes,
+                       [(key, "executing program")], [(record.path, "source")])
+
+    def extraction(self, converter: str, original: FileRecord | None) -> None:
+        article, ctx = self.article, self.ctx
+        prov = article.provenance
+        agents = []
+        if prov and prov.reader:
+            agents.append((self.agent(f"reader-{prov.reader}",
+                                      f"article-converter {prov.reader} reader", "software",
+                                      prov.reader_version), "executing program"))
+        if "pandoc" in ctx.tools and prov and prov.reader in ("pandoc", "markdown", "html"):
+            agents.append((self.agent("pandoc", "pandoc", "software", ctx.tools["pandoc"]),
+                           "executing program"))
+        detail = (f"parsed {('as ' + prov.format) if prov and prov.format else ''} by the "
+                  f"{prov.reader if prov and prov.reader else 'unknown'} reader into the "
+                  f"canonical article model (schema {article.schema_version}); "
+                  f"article id {entity_id(article)}")
+        outcome, notes = _outcome(ctx.read_diagnostics)
+        objects = ([(original.path, "source")] if original else []) + \
+            [(f.path, "outcome") for f in ctx.files if f.role == "media"]
+        self.event("extraction", " ".join(detail.split()), outcome, notes,
+                   agents or [(converter, "executing program")], objects)
+
+    def normalization(self, rendition: FileRecord, original: FileRecord | None) -> None:
+        writer = self.agent(f"writer-{rendition.writer}",
+                            f"article-converter {rendition.writer} writer", "software",
+                            rendition.writer_version)
+        agents = [(writer, "executing program")]
+        if rendition.writer and ":" in rendition.writer and "pandoc" in self.ctx.tools:
+            agents.append((self.agent("pandoc", "pandoc", "software", self.ctx.tools["pandoc"]),
+                           "executing program"))
+        outcome, notes = _outcome(rendition.diagnostics)
+        objects = ([(original.path, "source")] if original else []) + \
+            [(rendition.path, "outcome")]
+        self.event("normalization", f"rendered the canonical model as {rendition.path} "
+                   f"({rendition.media_type}) with the {rendition.writer} writer",
+                   outcome, notes, agents, objects)
+
+    def validation(self, check: Check, objects: list[tuple[str, str]]) -> None:
+        key = self.agent(f"{check.tool}-{check.version}", check.tool, "software", check.version)
+        notes = list(check.notes)
+        if check.score is not None:
+            notes.insert(0, f"score {check.score:.4f}")
+        self.event("validation", f"{check.name}: {check.detail}",
+                   "pass" if check.passed else "fail", notes, [(key, "validator")], objects)
+
+    # ------------------------------------------------------------------ objects and rights
+
+    def entity(self) -> None:
+        """The article as the intellectual entity the files represent."""
+        article = self.article
+        element = self.sub(self.root, "object")
+        element.set(f"{{{XSI_NS}}}type", "premis:intellectualEntity")
+        self.identifier(element, "objectIdentifier", entity_id(article),
+                        "URN" if entity_id(article).startswith("urn:") else "local")
+        for kind, value in [("title", article.title),
+                            *(("creator", c.name) for c in article.contributors),
+                            ("language", article.language or "")]:
+            if value:
+                prop = self.sub(element, "significantProperties")
+                self.sub(prop, "significantPropertiesType", kind)
+                self.sub(prop, "significantPropertiesValue", value)
+        for record in self.ctx.files:
+            relation = self.sub(element, "relationship")
+            self.sub(relation, "relationshipType", "structural")
+            self.sub(relation, "relationshipSubType", "is represented by")
+            self.identifier(relation, "relatedObjectIdentifier", record.path)
+        if article.rights is not None:
+            link = self.sub(element, "linkingRightsStatementIdentifier")
+            self.sub(link, "linkingRightsStatementIdentifierType", "local")
+            self.sub(link, "linkingRightsStatementIdentifierValue", "rights-01")
+
+    def file_object(self, record: FileRecord, original: FileRecord | None) -> None:
         element = self.sub(self.root, "object")
         element.set(f"{{{XSI_NS}}}type", "premis:file")
-        ident = self.sub(element, "objectIdentifier")
-        self.sub(ident, "objectIdentifierType", "local")
-        self.sub(ident, "objectIdentifierValue", record.path)
+        self.identifier(element, "objectIdentifier", record.path)
         chars = self.sub(element, "objectCharacteristics")
         self.sub(chars, "compositionLevel", "0")
         for algorithm in self.ctx.algorithms:
@@ -235,23 +287,58 @@ class _Record:
             self.sub(fixity, "messageDigestOriginator", "article-converter")
         self.sub(chars, "size", str(record.size))
         fmt = self.sub(chars, "format")
-        self.sub(self.sub(fmt, "formatDesignation"), "formatName", record.media_type)
+        found = record.identification
+        designation = self.sub(fmt, "formatDesignation")
+        self.sub(designation, "formatName",
+                 found.format if found is not None and found.known else record.media_type)
+        if found is not None and found.known and found.version:
+            self.sub(designation, "formatVersion", found.version)
+        if found is not None and found.known:
+            registry = self.sub(fmt, "formatRegistry")
+            self.sub(registry, "formatRegistryName", "PRONOM")
+            self.sub(registry, "formatRegistryKey", found.puid)
+            self.sub(registry, "formatRegistryRole", "specification")
+            self.sub(fmt, "formatNote", f"MIME type {record.media_type}")
         if record.note:
             self.sub(fmt, "formatNote", record.note)
         if record.original_name:
             self.sub(element, "originalName", record.original_name)
-        original = next((f for f in self.ctx.files if f.role == "original"), None)
         if original is not None and record is not original:
             relation = self.sub(element, "relationship")
             self.sub(relation, "relationshipType", "derivation")
             self.sub(relation, "relationshipSubType", "has source")
-            related = self.sub(relation, "relatedObjectIdentifier")
-            self.sub(related, "relatedObjectIdentifierType", "local")
-            self.sub(related, "relatedObjectIdentifierValue", original.path)
+            self.identifier(relation, "relatedObjectIdentifier", original.path)
         for event_id in self.object_events.get(record.path, []):
             link = self.sub(element, "linkingEventIdentifier")
             self.sub(link, "linkingEventIdentifierType", "local")
             self.sub(link, "linkingEventIdentifierValue", event_id)
+
+    def rights(self) -> None:
+        rights = self.article.rights
+        if rights is None:
+            return
+        element = self.sub(self.root, "rights")
+        statement = self.sub(element, "rightsStatement")
+        self.identifier(statement, "rightsStatementIdentifier", "rights-01")
+        text = "; ".join(part for part in (rights.statement, rights.holder and
+                                           f"holder: {rights.holder}", rights.year and
+                                           f"year: {rights.year}", rights.disclaimer) if part)
+        if rights.license_url:
+            self.sub(statement, "rightsBasis", "license")
+            info = self.sub(statement, "licenseInformation")
+            self.identifier(info, "licenseDocumentationIdentifier", rights.license_url, "URI")
+            if text:
+                self.sub(info, "licenseNote", text)
+        else:
+            self.sub(statement, "rightsBasis", "other")
+            info = self.sub(statement, "otherRightsInformation")
+            self.sub(info, "otherRightsBasis", "rights statement given with the article")
+            if text:
+                self.sub(info, "otherRightsNote", text)
+        link = self.sub(statement, "linkingObjectIdentifier")
+        self.sub(link, "linkingObjectIdentifierType",
+                 "URN" if entity_id(self.article).startswith("urn:") else "local")
+        self.sub(link, "linkingObjectIdentifierValue", entity_id(self.article))
 
 
 def _outcome(diagnostics: Sequence[Diagnostic]) -> tuple[str, list[str]]:

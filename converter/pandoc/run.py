@@ -56,6 +56,20 @@ def pandoc_path() -> str:
     return path
 
 
+@functools.cache
+def pandoc_version() -> str:
+    """The bundled pandoc's version (``3.9``), for provenance records."""
+    import subprocess
+
+    try:
+        done = subprocess.run([pandoc_path(), "--version"], capture_output=True, timeout=60,
+                              check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    first = done.stdout.decode("utf-8", "replace").split("\n", 1)[0]
+    return first.split()[-1] if first.strip() else "unknown"
+
+
 def split_format(name: str) -> str:
     """The base name of a pandoc format spec (``gfm-raw_html+smart`` -> ``gfm``)."""
     return re.split(r"[+-]", name, maxsplit=1)[0].strip().lower()

@@ -39,9 +39,11 @@ from ...errors import PackageError
 from ...fsutil import atomic_directory, temp_dir_beside
 from ...model import Article, Diagnostic
 from ...options import WriteOptions, build_time, source_date_epoch
-from ...registry import Rendition
+from ...registry import Check, Rendition
 from ..contents import Contents, prepare
-from ..premis import FileRecord, PremisContext, premis_xml
+from ..mets import mets_xml
+from ..premis import premis_xml
+from ..record import PremisContext, file_records, tool_versions
 from .manifest import digest_bytes, manifest_bytes
 from .profile import APTRUST_ACCESS, APTRUST_STORAGE, BagSettings, resolve
 from .serialize import SUFFIXES, bag_name_for, write_archive
@@ -50,6 +52,7 @@ from .verify import verify_bag
 BAG_SOFTWARE_AGENT = f"article-converter {__version__}"
 DEFAULT_ORGANIZATION = "unspecified"
 PREMIS_PATH = "metadata/premis.xml"
+METS_PATH = "metadata/mets.xml"
 _SPACE = re.compile(r"\s+")
 
 
@@ -142,20 +145,6 @@ class _Builder:
         for item in payload:
             self.contents.write(item, self.root)
             self.digests[item.path], self.sizes[item.path] = item.digests, item.size
-        records = [FileRecord(p.path, self.sizes[p.path], self.digests[p.path], p.media_type,
-                              p.role, p.original_name, p.writer, p.writer_version,
-                              tuple(p.diagnostics), p.note) for p in payload]
-        ctx = PremisContext(
-            bag_name=self.bag_name, when=self.clock, algorithms=self.algorithms, files=records,
-            read_diagnostics=tuple(read_diagnostics), organization=organization,
-            source_relative=self.options.source_relative,
-            original_matches=self.contents.original_matches,
-            package_diagnostics=tuple(self.package_diagnostics))
-        try:
-            record = premis_xml(self.article, ctx)
-        except (ValueError, etree.Error) as exc:
-            raise PackageError(f"cannot write the PREMIS record: {exc}") from exc
-        self.tag(PREMIS_PATH, record)
         self.tag("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
         self.tag("bag-info.txt", self.bag_info(organization or DEFAULT_ORGANIZATION))
         if self.settings.aptrust:
@@ -165,12 +154,39 @@ class _Builder:
         for algorithm in self.algorithms:
             self.tag(f"manifest-{algorithm}.txt", manifest_bytes(
                 {path: sums[algorithm] for path, sums in self.digests.items()}))
+        check = self.verify_payload()
+        records, identifier = file_records(payload, self.root)
+        ctx = PremisContext(
+            bag_name=self.bag_name, when=self.clock, algorithms=self.algorithms, files=records,
+            read_diagnostics=tuple(read_diagnostics), organization=organization,
+            source_relative=self.options.source_relative,
+            original_matches=self.contents.original_matches,
+            package_diagnostics=tuple(self.package_diagnostics), checks=(check,),
+            identifier=identifier, tools=tool_versions(self.article, records))
+        try:
+            self.tag(PREMIS_PATH, premis_xml(self.article, ctx))
+            self.tag(METS_PATH, mets_xml(self.article, ctx))
+        except (ValueError, etree.Error) as exc:
+            raise PackageError(f"cannot write the PREMIS and METS records: {exc}") from exc
         tag_sums = {path: digest_bytes(data, self.algorithms)
                     for path, data in self.tag_files.items()}
         for algorithm in self.algorithms:
             self.tag(f"tagmanifest-{algorithm}.txt", manifest_bytes(
                 {path: sums[algorithm] for path, sums in tag_sums.items()}), listed=False)
         self.fix_times()
+
+    def verify_payload(self) -> Check:
+        """Verify the bag as it stands before its records are added (payload, manifests,
+        Payload-Oxum): a file that changed on disk since it was written is caught here, and the
+        result is the bag's validation event in PREMIS. The finished bag is verified again."""
+        report = verify_bag(self.root)
+        if not report.valid:
+            more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+            raise PackageError(f"the new bag failed verification: {report.errors[0]}{more}")
+        return Check("bagit", "article-converter BagIt verifier", __version__, True,
+                     "RFC 8493 verification of the bag's payload: every file listed in every "
+                     "manifest, every checksum recomputed, Payload-Oxum matched (the finished bag "
+                     "is verified again before it is put in place)", tuple(report.warnings))
 
     def diagnose(self, level: Literal["info", "warning", "error"], code: str,
                  message: str) -> None:
