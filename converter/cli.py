@@ -135,7 +135,13 @@ def convert(
         help="bag-info Bagging-Date (YYYY-MM-DD); default from SOURCE_DATE_EPOCH or today."
     )] = None,
     jats_dtd: Annotated[Path | None, typer.Option(
-        envvar="CONVERTER_JATS_DTD", help="Folder of the JATS DTDs (catalog.xml).")] = None,
+        envvar="CONVERTER_JATS_DTD", help="Folder of the JATS DTDs (catalog.xml): every JATS "
+        "rendition is validated against the DTD.")] = None,
+    check: Annotated[bool, typer.Option(
+        help="Check every rendition with its validator (EPUBCheck on EPUBs, one JVM for the "
+        "batch); a rendition that fails fails its input.")] = False,
+    keep_invalid: Annotated[bool, typer.Option(
+        help="Keep renditions that fail a check (the input still fails).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every diagnostic."
                                           )] = False,
@@ -156,7 +162,7 @@ def convert(
 
         formats = _split(to) or ["json", "markdown"]
         write_options = WriteOptions(
-            jats_dtd=jats_dtd,
+            jats_dtd=jats_dtd, check=check, keep_invalid=keep_invalid,
             bag=BagOptions(serialization=bag_format, checksums=tuple(_split([checksums])),
                            renditions=tuple(_split([bag_renditions])),
                            source_organization=source_organization, profile=profile,
@@ -223,11 +229,19 @@ def validate(
                     ] = False,
     jats_dtd: Annotated[Path | None, typer.Option(
         envvar="CONVERTER_JATS_DTD", help="Folder of the JATS DTDs (with catalog.xml).")] = None,
+    preservation: Annotated[bool, typer.Option(
+        "--mets", "--premis", help="Validate METS or PREMIS XML against the official XSDs.")
+    ] = False,
+    schemas: Annotated[Path | None, typer.Option(
+        envvar="CONVERTER_PRESERVATION_SCHEMAS",
+        help="Folder of mets.xsd, premis-v3-0.xsd, premis-v2-2.xsd and xlink.xsd.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Check canonical JSON documents against the schema, or JATS files against the DTD.
+    """Check canonical JSON documents against the schema, JATS files against the DTD, or METS
+    and PREMIS files against their XML Schemas (offline).
 
-    Examples: converter validate out/*.json;  converter validate --jats out/*.xml --jats-dtd dtd/
+    Examples: converter validate out/*.json;  converter validate --jats out/*.xml --jats-dtd dtd/;
+    converter validate --mets out/x.bag/metadata/mets.xml --schemas preservation-schemas/
     """
     failed = 0
     for file in files:
@@ -236,6 +250,10 @@ def validate(
                 from .formats.jats.validate import validate_jats_file
 
                 validate_jats_file(file, jats_dtd)
+            elif preservation:
+                from .formats.preservation import validate_file
+
+                validate_file(file, schemas)
             else:
                 import json
 

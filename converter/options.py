@@ -81,6 +81,10 @@ class WriteOptions:
     epub: EpubOptions = field(default_factory=EpubOptions)
     #: settings for plug-in writers, by writer name
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: check every rendition with its external validator (``--check``: EPUBCheck on EPUBs)
+    check: bool = False
+    #: keep a rendition that failed a check (``--keep-invalid``); its input still fails
+    keep_invalid: bool = False
 
 
 def source_date_epoch() -> datetime | None:

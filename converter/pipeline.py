@@ -16,12 +16,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._version import __version__
+from .checks import Checkers
 from .errors import (
     ConverterError,
     InputError,
     OutputExistsError,
     PackageError,
     UsageError,
+    ValidationError,
     WriterError,
 )
 from .formats.data import loads_json
@@ -171,15 +173,19 @@ def parse(source: str | Path | bytes, options: ReadOptions | None = None,
 
 
 def make_rendition(article: Article, writer_name: str, options: WriteOptions | None = None,
-                   registry: Registry | None = None) -> Rendition:
-    """One single-file rendition with what its writer noticed and who made it."""
+                   registry: Registry | None = None, checkers: Checkers | None = None
+                   ) -> Rendition:
+    """One single-file rendition with what its writer noticed, who made it and the checks it
+    went through (``checkers``: the services a batch shares; by default this process's own).
+    A failed check is a :class:`ValidationError` unless ``options.keep_invalid``."""
     registry = registry or default_registry()
+    options = options or WriteOptions()
     writer = registry.writer(writer_name)
     if isinstance(writer, PackageWriter):
         raise WriterError(f"the {writer.name} writer makes a folder or an archive, not bytes; "
                           "write it with convert() or write_package()")
     try:
-        made = writer.write(article, options or WriteOptions())
+        made = writer.write(article, options)
     except (ConverterError, OSError):  # an OSError is the machine's (a full disk), not a bug
         raise
     except Exception as exc:
@@ -188,8 +194,27 @@ def make_rendition(article: Article, writer_name: str, options: WriteOptions | N
     info = registry.writer_info(writer_name)
     # a pandoc variant says so (``pandoc:docx``): packages record pandoc as a tool that ran
     name = f"pandoc:{writer.name}" if info.name == "pandoc" else writer.name
-    return replace(rendition, format=writer_name, writer=name, version=info.version,
-                   extension=writer.extension, description=info.description)
+    rendition = replace(rendition, format=writer_name, writer=name, version=info.version,
+                        extension=writer.extension, description=info.description)
+    if options.check:
+        rendition = (checkers or Checkers()).check(article, rendition, options)
+    return enforce_checks(rendition, options)
+
+
+def enforce_checks(rendition: Rendition, options: WriteOptions) -> Rendition:
+    """A rendition that failed a check fails its input, unless ``keep_invalid`` keeps it (with
+    an error diagnostic; the input still counts as failed)."""
+    failed = [c for c in rendition.checks if not c.passed]
+    if not failed:
+        return rendition
+    first = failed[0]
+    message = (f"{rendition.writer or rendition.format} rendition failed {first.name} "
+               f"({first.tool} {first.version})" + (f": {first.notes[0]}" if first.notes else ""))
+    if not options.keep_invalid:
+        raise ValidationError(message + "; not written (--keep-invalid keeps it)",
+                              [message, *first.notes[1:]])
+    return replace(rendition, diagnostics=(*rendition.diagnostics, Diagnostic(
+        "error", f"{first.name}-failed", message + "; kept (--keep-invalid)")))
 
 
 def render(article: Article, writer_name: str, options: WriteOptions | None = None,
@@ -239,7 +264,8 @@ def destination_for(writer: Writer, out_dir: Path, stem: str, options: WriteOpti
 
 def write_package(article: Article, destination: Path, options: WriteOptions | None = None,
                   registry: Registry | None = None, writer_name: str = "bag",
-                  made: Mapping[str, Rendition] | None = None) -> list[Diagnostic]:
+                  made: Mapping[str, Rendition] | None = None,
+                  checkers: Checkers | None = None) -> list[Diagnostic]:
     """Build a package (the bag) at ``destination`` from the renditions it holds.
 
     Renditions already ``made`` with these very options are reused (the ones written beside the
@@ -251,11 +277,12 @@ def write_package(article: Article, destination: Path, options: WriteOptions | N
     if not isinstance(writer, PackageWriter):
         raise WriterError(f"the {writer_name} writer does not make packages")
     render_options = writer.render_options(options)
-    inputs: dict[str, Rendition] = {}
-    for name in writer.renditions(options):
+    names = writer.renditions(options)
+    inputs: dict[str, Rendition] = dict(made or {}) if names is None else {}
+    for name in names or ():
         reused = (made or {}).get(name) if render_options == options else None
         inputs[name] = reused or _package_rendition(article, name, writer.name, render_options,
-                                                   registry)
+                                                   registry, checkers)
     try:
         noticed = list(writer.write_to(article, destination, options, inputs))
     except (ConverterError, OSError):
@@ -271,7 +298,7 @@ def write_package(article: Article, destination: Path, options: WriteOptions | N
 
 
 def _package_rendition(article: Article, name: str, package: str, options: WriteOptions,
-                       registry: Registry) -> Rendition:
+                       registry: Registry, checkers: Checkers | None) -> Rendition:
     """A rendition for a package, or a PackageError that says why it cannot be one."""
     try:
         writer = registry.writer(name)
@@ -281,18 +308,21 @@ def _package_rendition(article: Article, name: str, package: str, options: Write
     if isinstance(writer, PackageWriter) or not writer.extension:
         raise PackageError(f"a {name!r} rendition cannot go into a {package}: it is not a "
                            "single file")
-    return make_rendition(article, name, options, registry)
+    return make_rendition(article, name, options, registry, checkers)
 
 
 def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[str],
                   options: WriteOptions | None = None, registry: Registry | None = None,
                   may_replace: Callable[[Path], bool] | None = None,
-                  output_root: Path | None = None) -> list[OutputRecord]:
+                  output_root: Path | None = None,
+                  made: dict[str, Rendition] | None = None,
+                  checkers: Checkers | None = None) -> list[OutputRecord]:
     """Write each format's rendition as ``out_dir/<stem><ext>``, atomically.
 
     Single-file renditions are made first and handed to package writers (the bag), so nothing is
-    rendered twice. ``may_replace(path)`` decides whether an existing destination may be replaced
-    (default: never); ``output_root`` bounds where writes may land. The article's media resources
+    rendered twice; a caller writing one format at a time passes the same ``made`` dict to every
+    call. ``may_replace(path)`` decides whether an existing destination may be replaced (default:
+    never); ``output_root`` bounds where writes may land. The article's media resources
     (images extracted from docx, odt, epub, ...) are written too, at ``out_dir/<path>``
     (``media/<sha1>.<ext>``), so that the relative links in the renditions resolve; they follow
     the renditions' records, as format ``media``.
@@ -301,7 +331,7 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
     registry = registry or default_registry()
     root = output_root or out_dir
     records = []
-    made: dict[str, Rendition] = {}
+    made = {} if made is None else made
     writers = [(fmt, registry.writer(fmt)) for fmt in formats]
     # package writers last, so they can pack what the others made
     for fmt, writer in sorted(writers, key=lambda w: isinstance(w[1], PackageWriter)):
@@ -311,10 +341,10 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
                 "exists and was not written by the converter; use --force to replace it",
                 file=str(target))
         if isinstance(writer, PackageWriter):
-            write_package(article, target, options, registry, fmt, made)
+            write_package(article, target, options, registry, fmt, made, checkers)
             size, digest = _measure(target)
         else:
-            rendition = make_rendition(article, fmt, options, registry)
+            rendition = make_rendition(article, fmt, options, registry, checkers)
             record_diagnostics(article, rendition.diagnostics)
             made[writer.name] = rendition
             atomic_write_bytes(target, rendition.data)

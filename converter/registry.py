@@ -115,8 +115,9 @@ class PackageWriter(Protocol):
     def destination_for(self, out_dir: Path, stem: str, options: WriteOptions) -> Path:
         """Where the package goes (``<stem>.bag`` or ``<stem>.bag.tgz``, ...)."""
 
-    def renditions(self, options: WriteOptions) -> tuple[str, ...]:
-        """The writer names of the single-file renditions the package holds."""
+    def renditions(self, options: WriteOptions) -> tuple[str, ...] | None:
+        """The writer names of the single-file renditions the package holds (``None``: those
+        written beside it in the same conversion)."""
 
     def render_options(self, options: WriteOptions) -> WriteOptions:
         """The options its renditions are made with (``options`` unless it pins something)."""
@@ -191,6 +192,9 @@ BUILTIN_WRITERS: tuple[FormatInfo, ...] = (
        "JATS 1.3 Archiving and Interchange XML, DTD-valid", ("xml", "jats-xml"), ".xml"),
     _w("epub", "converter.writers.epub:EpubWriter", "EPUB 3.3 (EPUBCheck-clean, accessible)",
        ("epub3",), ".epub"),
+    _w("mets", "converter.packaging.mets:MetsWriter",
+       "METS 1.12 with PREMIS 3 describing the outputs written beside it and the original",
+       (), ".mets.xml"),
     _w("bag", "converter.packaging.bag:BagWriter",
        "a BagIt 1.0 package (RFC 8493) of the original and the renditions", ("bagit",), ".bag"),
     _w("pandoc", "converter.writers.pandoc:PandocWriter",

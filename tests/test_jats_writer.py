@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from converter import model as m
-from converter.errors import ValidationError, WriterError
+from converter.errors import ValidationError
 from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import WriteOptions
 from converter.pipeline import render
@@ -490,7 +490,13 @@ def test_validation_on_request(jats_dtd: Path, monkeypatch: pytest.MonkeyPatch) 
     broken = jw.build_tree(article)
     etree.SubElement(broken, "not-jats")
     monkeypatch.setattr(jw, "build_tree", lambda _a, **_kw: broken)
-    with pytest.raises(WriterError, match="not-jats"):
+    with pytest.raises(ValidationError, match=r"jats rendition failed jats-dtd .*not-jats"):
         render(article, "jats", WriteOptions(jats_dtd=jats_dtd))
     with pytest.raises(ValidationError):
         validate_jats_bytes(jw.serialize(broken), jats_dtd)
+    # --keep-invalid keeps the rendition, with an error the report and PREMIS carry
+    kept = render(article, "jats", WriteOptions(jats_dtd=jats_dtd, keep_invalid=True))
+    assert b"not-jats" in kept
+    assert article.provenance is not None
+    assert [d.level for d in article.provenance.diagnostics if d.code == "jats-dtd-failed"] == [
+        "error"]

@@ -145,7 +145,7 @@ def _ledger_changes(job: Job, outcome: Outcome) -> tuple[dict[Path, LedgerEntry]
                                    outcome.input_sha256 if complete else None,
                                    outcome.options_hash)
                for o in outcome.outputs}
-    if complete:
+    if complete or outcome.keep_outputs:  # kept outputs are ours; their input is not complete
         return entries, []
     written = {o.path for o in outcome.outputs if o.format != "media"}
     removed = [t for t in job.targets if t in written or (outcome.lost and _touched(job, t))]

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..checks import Checkers
 from ..errors import ConverterError, OutputExistsError, describe_os_error
 from ..fsutil import digest_path
 from ..model import Article, Diagnostic
 from ..options import ReadOptions, WriteOptions
 from ..packaging.identify import Identification, identify_file
 from ..pipeline import OutputRecord, detect_format, parse_bytes, read_input, write_outputs
-from ..registry import Registry
+from ..registry import PackageWriter, Registry, Rendition
 from .metadata import layer_overrides, load_sidecar, sidecars_for
 from .plan import Job
 from .report import Status
@@ -53,6 +54,8 @@ class Outcome:
     attempts: int = 1
     #: what Siegfried says the input is
     identification: Identification | None = None
+    #: a failed input whose outputs stay (renditions that failed a check, --keep-invalid)
+    keep_outputs: bool = False
 
 
 def options_hash(read: ReadOptions, write: WriteOptions) -> str:
@@ -118,13 +121,17 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
                               "--fail-on-warnings; no outputs written")
         return
     _check_destinations(job, outcome)
+    checkers = Checkers(job.epubcheck) if write.check else None
     allowed = set(job.targets)
     media: set[Path] = set()
+    made: dict[str, Rendition] = {}  # single-file renditions, which packages then reuse
+    packages_last = sorted(job.formats, key=lambda f: isinstance(registry.writer(f),
+                                                                 PackageWriter))
     try:
-        for fmt in job.formats:  # one at a time, so a late failure still knows what it wrote
+        for fmt in packages_last:  # one at a time, so a late failure still knows what it wrote
             rendition, *extra = write_outputs(
                 article, job.out_dir, job.stem, [fmt], write, registry, output_root=job.output,
-                may_replace=lambda p: job.force or p in allowed)
+                may_replace=lambda p: job.force or p in allowed, made=made, checkers=checkers)
             if rendition.sha256 is None:
                 rendition.sha256 = digest_path(rendition.path)
             outcome.outputs.append(rendition)
@@ -133,8 +140,15 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
                     media.add(record.path)
                     outcome.outputs.append(record)
     finally:
+        if checkers is not None:
+            checkers.close()
         prov = article.provenance
         outcome.diagnostics = list(prov.diagnostics) if prov else []
+    invalid = [d for d in outcome.diagnostics if d.level == "error" and d.code.endswith("-failed")]
+    if invalid:  # kept with --keep-invalid: the input still fails, its outputs stay
+        outcome.errors.extend(f"{job.display}: {d.message}" for d in invalid)
+        outcome.keep_outputs = True
+        return
     if job.fail_on_warnings and _warnings(outcome.diagnostics):
         outcome.errors.append(f"{job.display}: {_warnings(outcome.diagnostics)} warning(s) "
                               "and --fail-on-warnings; its outputs were removed")

@@ -58,6 +58,8 @@ class Job:
     fail_on_warnings: bool
     #: send the article back (for a collection)
     want_article: bool
+    #: the address of the batch's EPUBCheck service (``--check``), a run-time resource
+    epubcheck: str | None = None
 
     @property
     def input_key(self) -> str:
@@ -132,7 +134,8 @@ def protected_files(sources: Iterable[Source], sidecars: Iterable[Path],
 
 def make_plan(sources: list[Source], output: Path, options: BatchOptions,
               writers: Mapping[str, Writer], ledger: Ledger, catalog: Catalog | None,
-              reserved: Mapping[Path, str], protected: Protected, want_article: bool) -> Plan:
+              reserved: Mapping[Path, str], protected: Protected, want_article: bool,
+              epubcheck: str | None = None) -> Plan:
     """Destinations per input; collisions, inputs at risk and foreign files fail here."""
     formats = tuple(writers)
     claims: dict[Path, list[int]] = {}
@@ -172,7 +175,8 @@ def make_plan(sources: list[Source], output: Path, options: BatchOptions,
             catalog_overrides=row.overrides if row else {},
             catalog_notes=row.notes if row else (), previous=previous,
             existed=frozenset(existed), force=options.force,
-            fail_on_warnings=options.fail_on_warnings, want_article=want_article))
+            fail_on_warnings=options.fail_on_warnings, want_article=want_article,
+            epubcheck=epubcheck))
     return plan
 
 

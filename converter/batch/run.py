@@ -32,8 +32,11 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from ..checks import Checkers
+from ..checks.epubcheck import EpubCheckService
 from ..errors import ConverterError, OutputExistsError, UsageError, WriterError
 from ..fsutil import (
     atomic_write_bytes,
@@ -43,7 +46,7 @@ from ..fsutil import (
     remove_stale_parts,
 )
 from ..model import Article
-from ..pipeline import destination_for
+from ..pipeline import destination_for, enforce_checks
 from ..registry import Registry, Writer
 from .discovery import Discovery, absolute, discover
 from .execute import Execution, relative_to
@@ -81,12 +84,15 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
     output.mkdir(parents=True, exist_ok=True)
     report_path = options.report_path or output / "report.json"
     result = BatchResult(output, report_path)
-    with Ledger(output).opened() as ledger:
+    with Ledger(output).opened() as ledger, contextlib.ExitStack() as services:
         removed = remove_stale_parts(output)
         if removed:
             log.info("removed %d partial file(s) of an interrupted run", removed)
         result.warnings.extend(ledger.warnings)
         catalog = load_catalog(options.catalog) if options.catalog else None
+        # one warm EPUBCheck JVM for every worker (--check), until the report is written
+        epubcheck = (services.enter_context(EpubCheckService()).address
+                     if options.write.check else None)
         # workers start before discovery and the plan (see start_executor) and before the
         # reporter, which may start a thread
         executor = start_executor(inputs, options, registry, tuple(per_article))
@@ -108,7 +114,8 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
                 (report_path, "the batch report"), (collection_path, "the collection EPUB"))
                 if p}
             plan = make_plan(found.sources, output, options, per_article, ledger, catalog,
-                             reserved, protected, want_article=collection_title is not None)
+                             reserved, protected, want_article=collection_title is not None,
+                             epubcheck=epubcheck)
             articles = Execution(plan, options, ledger, reporter, result).run(executor)
         finally:
             executor.close()
@@ -116,7 +123,8 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         result.inputs.sort(key=lambda r: r.input)
         if collection_path and collection_title and not result.interrupted:
             result.collection = _write_collection(collection_path, collection_title,
-                                                  articles, result, options, ledger, reporter)
+                                                  articles, result, options, ledger, reporter,
+                                                  epubcheck)
         result.seconds = time.perf_counter() - started
         size, digest = atomic_write_chunks(
             report_path, (c.encode("utf-8") for c in result.json_chunks()))
@@ -268,7 +276,8 @@ def _metadata_warnings(found: Discovery, catalog: Catalog | None) -> list[str]:
 
 
 def _write_collection(path: Path, title: str, articles: list[Article], result: BatchResult,
-                      options: BatchOptions, ledger: Ledger, reporter: Reporter) -> InputResult:
+                      options: BatchOptions, ledger: Ledger, reporter: Reporter,
+                      epubcheck: str | None) -> InputResult:
     """One EPUB of every converted article, in input-path order."""
     started = time.perf_counter()
     item = InputResult(f"collection {title!r}", path.name, "failed", "epub")
@@ -280,6 +289,11 @@ def _write_collection(path: Path, title: str, articles: list[Article], result: B
         from ..writers.epub import write_collection
 
         rendition = write_collection(articles, title, options.write)
+        if options.write.check:
+            checkers = Checkers(epubcheck)
+            rendition = enforce_checks(checkers.check(articles[0], replace(
+                rendition, writer="epub", extension=".epub"), options.write), options.write)
+            checkers.close()
         data = rendition.data
         item.diagnostics.extend(rendition.diagnostics)
         atomic_write_bytes(path, data)

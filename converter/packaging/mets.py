@@ -20,14 +20,21 @@ Identifiers are derived from positions and paths, dates from the build clock: re
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
 
 from .._version import __version__
-from ..model import Article, block_text
+from ..errors import WriterError
+from ..fsutil import atomic_write_bytes
+from ..model import Article, Diagnostic, block_text
+from ..options import WriteOptions, build_time
+from ..registry import Rendition
+from .identify import tool as siegfried
 from .premis import PREMIS_NS, XSI_NS, entity_id, premis_tree, xml_text
-from .record import FileRecord, PremisContext
+from .record import FileRecord, PremisContext, beside_records, tool_versions
 
 METS_NS = "http://www.loc.gov/METS/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -134,12 +141,12 @@ class _Mets:
             for event in by_file[record.path]:
                 self.provenance(amd, "PREMIS:EVENT", event)
         package = self.sub(root, "amdSec", {"ID": "amdSec_package"})
-        for event in package_events:
-            self.provenance(package, "PREMIS:EVENT", event)
-        rights = self.premis.find(f"{_P}rights")
+        rights = self.premis.find(f"{_P}rights")  # (METS: techMD, rightsMD, then digiprovMD)
         if rights is not None:
             self.wrap(package, "rightsMD", "rightsMD_1", "PREMIS:RIGHTS",
                       self.standalone(rights))
+        for event in package_events:
+            self.provenance(package, "PREMIS:EVENT", event)
         for agent in self.premis.findall(f"{_P}agent"):
             self.provenance(package, "PREMIS:AGENT", agent)
         self.file_section()
@@ -201,3 +208,39 @@ class _Mets:
             item = self.sub(folders["/".join(parts[:-1])], "div",
                             {"TYPE": "Item", "LABEL": xml_text(parts[-1])})
             self.sub(item, "fptr", {"FILEID": self.file_ids[record.path]})
+
+
+class MetsWriter:
+    """``--to mets``: ``<stem>.mets.xml`` beside the other outputs, describing them (each with
+    its checksum, PRONOM format and provenance) and the original."""
+
+    name = "mets"
+    extension = ".mets.xml"
+    version = __version__
+
+    def write(self, article: Article, options: WriteOptions) -> bytes:
+        raise WriterError("the mets writer describes files written beside it: use write_to")
+
+    def destination_for(self, out_dir: Path, stem: str, options: WriteOptions) -> Path:
+        return out_dir / f"{stem}{self.extension}"
+
+    def renditions(self, options: WriteOptions) -> None:
+        return None  # the renditions written beside it in the same conversion
+
+    def render_options(self, options: WriteOptions) -> WriteOptions:
+        return options
+
+    def write_to(self, article: Article, destination: Path, options: WriteOptions,
+                 renditions: Mapping[str, Rendition]) -> Sequence[Diagnostic]:
+        stem = destination.name[: -len(self.extension)]
+        noticed: list[Diagnostic] = []
+        files = beside_records(article, options, renditions, stem, destination.parent, noticed)
+        ctx = PremisContext(
+            bag_name=destination.name, when=build_time(options), algorithms=("sha512", "sha256"),
+            files=files, read_diagnostics=tuple(article.provenance.diagnostics
+                                                if article.provenance else ()),
+            organization=options.bag.source_organization,
+            source_relative=options.source_relative, package_kind="files written beside it",
+            identifier=siegfried(), tools=tool_versions(article, files))
+        atomic_write_bytes(destination, mets_xml(article, ctx, label=stem))
+        return noticed

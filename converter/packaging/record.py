@@ -6,15 +6,19 @@ packaging writer builds it once with :func:`build_record`.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from ..model import Article, Diagnostic
-from ..registry import Check
-from .contents import PackageFile
-from .identify import Identification, Tool, identify_files
+from ..model import Article, Diagnostic, add_once
+from ..options import WriteOptions
+from ..registry import Check, Rendition
+from .contents import PackageFile, media_type
+from .identify import Identification, Tool, identify_bytes, identify_files
 from .identify import tool as siegfried
 
 
@@ -97,3 +101,37 @@ def tool_versions(article: Article, files: Sequence[FileRecord]) -> dict[str, st
     from ..pandoc.run import pandoc_version
 
     return {"pandoc": pandoc_version()}
+
+
+def beside_records(article: Article, options: WriteOptions, renditions: Mapping[str, Rendition],
+                   stem: str, folder: Path, noticed: list[Diagnostic]) -> list[FileRecord]:
+    """Records of the files one conversion wrote side by side in ``folder`` (``<stem>.json``,
+    ``media/...``) and of its original (its path relative to ``folder``), for a METS beside."""
+    records: list[FileRecord] = []
+    source = options.source_path
+    if source is not None and source.is_file():
+        data = source.read_bytes()
+        name = os.path.relpath(source, folder).replace(os.sep, "/")
+        records.append(_record(name, data, "original", media_type(source.name),
+                               original_name=source.name))
+    for rendition in renditions.values():
+        records.append(_record(f"{stem}{rendition.extension}", rendition.data, "rendition",
+                               media_type(f"x{rendition.extension}"), writer=rendition.writer,
+                               writer_version=rendition.version,
+                               diagnostics=rendition.diagnostics, checks=rendition.checks,
+                               note=rendition.description or None))
+    for path, data in sorted(article.resources.items()):
+        records.append(_record(path, bytes(data), "media", media_type(path)))
+    for record in records:
+        if record.identification is not None and not record.identification.known:
+            add_once(noticed, Diagnostic("warning", "format-unidentified",
+                                         f"{record.path}: Siegfried cannot identify it "
+                                         f"({record.identification.warning})"))
+    return records
+
+
+def _record(path: str, data: bytes, role: str, kind: str, **fields: Any) -> FileRecord:
+    digests = {"sha512": hashlib.sha512(data).hexdigest(),
+               "sha256": hashlib.sha256(data).hexdigest()}
+    return FileRecord(path, len(data), digests, kind, role,
+                      identification=identify_bytes(data, path), **fields)

@@ -31,10 +31,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ...errors import WriterError
 from ...model import Article, Diagnostic
 from ...options import WriteOptions
-from ...registry import Rendition
+from ...registry import Check, Rendition
 from .article import build_tree, serialize
 from .structure import ALLOWED, BREAK_PARENTS, DISPLAY_PARENTS, ELEMENT_ONLY, FLOW, SECTIONED
 
@@ -52,11 +51,13 @@ class JatsWriter:
     def write(self, article: Article, options: WriteOptions) -> Rendition:
         noticed: list[Diagnostic] = []
         root = build_tree(article, noticed=noticed)
+        checks: tuple[Check, ...] = ()
         if options.jats_dtd is not None:
             from ...formats.jats.validate import tree_problems
 
             problems = tree_problems(etree.ElementTree(root), options.jats_dtd)
-            if problems:
-                raise WriterError("JATS output is not valid against the DTD: "
-                                  + "; ".join(problems[:5]))
-        return Rendition(serialize(root), tuple(noticed))
+            checks = (Check("jats-dtd", "libxml2 DTD validation",
+                            ".".join(map(str, etree.LIBXML_VERSION)), not problems,
+                            "valid against the JATS 1.3 Archiving and Interchange DTD",
+                            tuple(problems)),)
+        return Rendition(serialize(root), tuple(noticed), checks=checks)
