@@ -1,7 +1,8 @@
 """Options: one dataclass per direction (reading, writing), plus the injected clock.
 
 Writers that need settings of their own find them in a nested dataclass (``WriteOptions.bag``,
-``WriteOptions.epub``, ...); plug-ins read theirs from ``WriteOptions.extra``.
+``WriteOptions.epub``, ``WriteOptions.ocfl``, ...); plug-ins read theirs from
+``WriteOptions.extra``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,22 @@ class BagOptions:
 
 
 @dataclass(frozen=True)
+class OcflOptions:
+    """Settings of the OCFL writer (OCFL 1.1): where the objects are kept, and who and why each
+    version records (its ``user`` and ``message``)."""
+
+    #: the OCFL storage root (created with its declaration when missing); outside the output
+    #: folder, which holds only a receipt per article
+    root: Path | None = None
+    #: the version's ``user``: a name, and an address (a ``mailto:`` or personal identifier URI;
+    #: without one, OCFL validators warn W008)
+    user_name: str = "article-converter"
+    user_address: str | None = None
+    #: the version's ``message``; default: what was converted, from what, by which converter
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class EpubOptions:
     """Settings of the EPUB writer."""
 
@@ -79,6 +96,8 @@ class WriteOptions:
     jats_dtd: Path | None = None
     bag: BagOptions = field(default_factory=BagOptions)
     epub: EpubOptions = field(default_factory=EpubOptions)
+    #: the OCFL writer's settings; it holds the renditions ``bag.renditions`` names
+    ocfl: OcflOptions = field(default_factory=OcflOptions)
     #: settings for plug-in writers, by writer name
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: check every rendition with its external validator (``--check``: EPUBCheck on EPUBs)

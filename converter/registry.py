@@ -13,7 +13,8 @@ Calling conventions (the protocols below):
   what the writer noticed (a writer never changes the article it is handed; the pipeline records
   the diagnostics). Plain ``bytes`` is a rendition with nothing to say.
 * :class:`PackageWriter`: writers whose output is a folder or an archive made of other
-  renditions (the bag). They name the renditions they hold; the pipeline makes them (or reuses the
+  renditions (the bag), or a version of an object kept elsewhere (OCFL, with a receipt as
+  ``destination``). They name the renditions they hold; the pipeline makes them (or reuses the
   ones written beside the package) and hands them to ``write_to``, which builds ``destination``
   atomically.
 
@@ -197,6 +198,9 @@ BUILTIN_WRITERS: tuple[FormatInfo, ...] = (
        (), ".mets.xml"),
     _w("bag", "converter.packaging.bag:BagWriter",
        "a BagIt 1.0 package (RFC 8493) of the original and the renditions", ("bagit",), ".bag"),
+    _w("ocfl", "converter.packaging.ocfl.writer:OcflWriter",
+       "an OCFL 1.1 object per article in --ocfl-root (the original, the renditions, PREMIS), "
+       "a version per change; a receipt in the output folder", (), ".ocfl.json"),
     _w("pandoc", "converter.writers.pandoc:PandocWriter",
        "any pandoc output format: --to pandoc:FMT or just the format name (docx, odt, html, ...)",
        (), ""),
