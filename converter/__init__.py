@@ -5,7 +5,7 @@ Subpackages and modules, in the order data flows through them (docs/architecture
     readers/      bytes -> Article      text, markdown, json, jats, html, pdf, pandoc (docx, ...)
     model/        Article, its blocks and inlines, JSON form, schema, metadata vocabulary
     writers/      Article -> Rendition  json, markdown, jats, epub, pandoc (any format)
-    packaging/    renditions + original -> packages: BagIt, PREMIS
+    packaging/    renditions + original -> packages: BagIt, OCFL, PREMIS
     pandoc/       the bundled pandoc and its AST;  formats/: what a reader and writer share
     registry.py   the table of readers and writers, plus entry-point plug-ins
     pipeline.py   parse, render, convert: the library's engine
@@ -107,8 +107,9 @@ if TYPE_CHECKING:
         Text,
         Underline,
     )
-    from .options import BagOptions, EpubOptions, ReadOptions, WriteOptions
+    from .options import BagOptions, EpubOptions, OcflOptions, ReadOptions, WriteOptions
     from .packaging.bagit.verify import VerifyReport
+    from .packaging.ocfl.spec import OcflReport
     from .pipeline import ConversionResult, OutputRecord
     from .registry import Registry
 
@@ -116,10 +117,11 @@ if TYPE_CHECKING:
 #: ``import converter`` (and ``converter --help``) loads none of them
 _LAZY = {
     **dict.fromkeys(_MODEL_NAMES, "model"),
-    **dict.fromkeys(("BagOptions", "EpubOptions", "ReadOptions", "WriteOptions"), "options"),
+    **dict.fromkeys(("BagOptions", "EpubOptions", "OcflOptions", "ReadOptions", "WriteOptions"),
+                    "options"),
     "BatchOptions": "batch", "BatchResult": "batch", "InputResult": "batch",
     "ConversionResult": "pipeline", "OutputRecord": "pipeline", "Registry": "registry",
-    "VerifyReport": "packaging.bagit.verify",
+    "VerifyReport": "packaging.bagit.verify", "OcflReport": "packaging.ocfl.spec",
 }
 
 
@@ -189,14 +191,21 @@ def validate(document: Article | dict[str, Any]) -> None:
         validate_document(document)
 
 
-def verify(bag: str | os.PathLike[str]) -> VerifyReport:
-    """Check a BagIt package (folder, tar, tgz or zip); the report's ``valid`` says the verdict.
+def verify(path: str | os.PathLike[str]) -> VerifyReport | OcflReport:
+    """Check a package; the report's ``valid`` says the verdict, ``errors`` and ``warnings``
+    what was found. A bad package gives a report, not an exception.
 
-    A bad bag gives a report with ``errors``, not an exception.
+    An OCFL storage root (``0=ocfl_1.1``) is checked with every object in it, an OCFL object
+    (``0=ocfl_object_1.1``) on its own, with the OCFL specification's codes; anything else as
+    a BagIt package (folder, tar, tgz or zip).
     """
+    from .packaging.ocfl.verify import ocfl_kind, verify_ocfl
+
+    if ocfl_kind(path):
+        return verify_ocfl(path)
     from .packaging.bagit.verify import verify_bag
 
-    return verify_bag(bag)
+    return verify_bag(path)
 
 
 __all__ = [
@@ -205,8 +214,9 @@ __all__ = [
     "ConverterError", "DefinitionItem", "DefinitionList", "Diagnostic", "Discarded", "Emphasis",
     "EpubOptions", "Figure", "Heading", "HorizontalRule", "Identifier", "Image", "Inline",
     "InputError", "InputResult", "LineBlock", "LineBreak", "Link", "Math", "MediaResource",
-    "Note", "OrderedList", "OutputExistsError", "OutputRecord", "PackageError", "Paragraph",
-    "Provenance", "Quoted", "ReadOptions", "Reference", "Registry", "Rights", "SchemaError",
+    "Note", "OcflOptions", "OcflReport", "OrderedList", "OutputExistsError", "OutputRecord",
+    "PackageError", "Paragraph", "Provenance", "Quoted", "ReadOptions", "Reference", "Registry",
+    "Rights", "SchemaError",
     "SmallCaps", "SourcePublication", "Speech", "Strikeout", "Strong", "Subscript",
     "Superscript", "Table", "TableCell", "TableRow", "Text", "Underline", "UnknownFormatError",
     "UsageError", "ValidationError", "VerifyReport", "WriteOptions", "WriterError", "__version__",

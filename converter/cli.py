@@ -20,7 +20,7 @@ from .errors import ConverterError, UsageError, describe_os_error, one_line
 app = typer.Typer(
     name="converter",
     help="Convert articles (text, Markdown, JATS, docx, odt, HTML, ...) into one canonical model "
-    "and write JSON, Markdown, JATS, EPUB 3 and BagIt packages.",
+    "and write JSON, Markdown, JATS, EPUB 3, BagIt packages and OCFL objects.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -134,6 +134,15 @@ def convert(
     bagging_date: Annotated[str | None, typer.Option(
         help="bag-info Bagging-Date (YYYY-MM-DD); default from SOURCE_DATE_EPOCH or today."
     )] = None,
+    ocfl_root: Annotated[Path | None, typer.Option(
+        help="With --to ocfl: the OCFL storage root (created when missing; outside OUTPUT).")
+    ] = None,
+    ocfl_user: Annotated[str, typer.Option(help="OCFL version user name.")] = "article-converter",
+    ocfl_address: Annotated[str | None, typer.Option(
+        help="OCFL version user address: a mailto: or personal identifier URI.")] = None,
+    ocfl_message: Annotated[str | None, typer.Option(
+        help="OCFL version message (default: what was converted, by which converter).")
+    ] = None,
     jats_dtd: Annotated[Path | None, typer.Option(
         envvar="CONVERTER_JATS_DTD", help="Folder of the JATS DTDs (catalog.xml): every JATS "
         "rendition is validated against the DTD.")] = None,
@@ -155,10 +164,12 @@ def convert(
       converter convert article.txt -o out --title "A title" --meta date=2013-04-05
 
       converter convert articles/ -o out --to epub --collection "Interviews 2013"
+
+      converter convert articles/ -o out --to ocfl --ocfl-root archive/ocfl
     """
     try:
         from .batch import BatchOptions, run_batch
-        from .options import BagOptions, EpubOptions, WriteOptions
+        from .options import BagOptions, EpubOptions, OcflOptions, WriteOptions
 
         formats = _split(to) or ["json", "markdown"]
         write_options = WriteOptions(
@@ -168,6 +179,9 @@ def convert(
                            source_organization=source_organization, profile=profile,
                            bagging_date=bagging_date),
             epub=EpubOptions(collection_title=collection),
+            ocfl=OcflOptions(root=ocfl_root.absolute() if ocfl_root else None,
+                             user_name=ocfl_user, user_address=ocfl_address,
+                             message=ocfl_message),
         )
         options = BatchOptions(
             formats=tuple(formats),
@@ -278,29 +292,34 @@ def validate(
 
 @app.command()
 def verify(
-    bags: Annotated[list[Path], typer.Argument(help="Bags: folders, .tar, .tgz or .zip.",
-                                               show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Bags (folders, .tar, .tgz, .zip), OCFL storage roots or OCFL objects.",
+        show_default=False)],
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Verify BagIt packages (RFC 8493): completeness, fixity, Payload-Oxum, tag manifests.
+    """Verify packages: BagIt (RFC 8493: completeness, fixity, Payload-Oxum, tag manifests)
+    or OCFL 1.1 (a storage root with all its objects, or one object; the spec's codes).
 
-    Example: converter verify out/article.bag out/other.bag.tgz
+    Example: converter verify out/article.bag out/other.bag.tgz archive/ocfl
     """
-    from .packaging.bagit.verify import verify_bag
+    from . import verify as verify_path
 
     invalid = 0
-    for bag in bags:
+    for path in paths:
         try:
-            report = verify_bag(bag)
+            report = verify_path(path)
         except ConverterError as exc:
             raise _fail(exc) from None
         for warning in report.warnings:
-            _err(f"{bag}: warning: {warning}")
+            _err(f"{path}: warning: {warning}")
         for error in report.errors:
-            _err(f"{bag}: {error}")
+            _err(f"{path}: {error}")
         if report.valid:
             if not quiet:
-                typer.echo(f"{bag}: valid")
+                objects = getattr(report, "objects", None) if getattr(
+                    report, "kind", "") == "root" else None
+                typer.echo(f"{path}: valid" + (f" ({objects} OCFL objects)"
+                                               if objects is not None else ""))
         else:
             invalid += 1
     raise typer.Exit(1 if invalid else 0)

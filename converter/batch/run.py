@@ -138,8 +138,10 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
 def _discover(inputs: Sequence[Path], output: Path, report_path: Path, options: BatchOptions,
               registry: Registry, ledger: Ledger) -> Discovery:
     """The inputs, leaving out the output folder (when inside an input), the report, the
-    catalog, the ledger's folder and every file the ledger says we wrote."""
-    exclude = {q for p in (output, report_path, options.catalog, output / STATE_DIR)
+    catalog, the ledger's folder, the OCFL storage root and every file the ledger says we
+    wrote."""
+    exclude = {q for p in (output, report_path, options.catalog, output / STATE_DIR,
+                           options.write.ocfl.root)
                if p is not None for q in (absolute(p), p.resolve())}
     root = str(absolute(output)) + os.sep
 
