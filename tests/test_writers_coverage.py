@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from feature_article import article_with, node_samples
 
 from converter import model as m
-from converter.options import BagOptions, WriteOptions
+from converter.options import BagOptions, OcflOptions, WriteOptions
 from converter.pipeline import render, write_package
 from converter.registry import PackageWriter, default_registry
 
@@ -34,13 +35,15 @@ def test_every_schema_node_type_has_a_sample() -> None:
 
 
 def output_text(writer_name: str, article: m.Article, tmp: Path) -> str:
-    """The rendition as text: zip members and bag payloads are read and joined."""
+    """The rendition as text: zip members, bag payloads and OCFL content are read and joined."""
     writer = default_registry().writer(writer_name)
     if isinstance(writer, PackageWriter):
         target = tmp / f"out{writer.extension}"
-        write_package(article, target, OPTIONS, writer_name=writer_name)
-        files = sorted(p for p in target.rglob("*") if p.is_file() and "data" in p.parts
-                       and "original" not in p.parts)
+        options = replace(OPTIONS, ocfl=OcflOptions(root=tmp / "ocfl"))
+        write_package(article, target, options, writer_name=writer_name)
+        folder, part = (tmp / "ocfl", "content") if writer_name == "ocfl" else (target, "data")
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and part in p.parts
+                       and "original" not in p.parts and "metadata" not in p.parts)
         return "\n".join(p.read_text("utf-8", "replace") for p in files)
     data = render(article, writer_name, OPTIONS)
     if data[:2] == b"PK":

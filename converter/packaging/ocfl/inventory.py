@@ -71,8 +71,9 @@ def new_inventory(object_id: str) -> dict[str, Any]:
             "contentDirectory": DEFAULT_CONTENT_DIRECTORY, "manifest": {}, "versions": {}}
 
 
-def load_inventory(raw: bytes, object_id: str) -> dict[str, Any]:
-    """An existing object's root inventory, if it is one this writer can add a version to."""
+def load_inventory(raw: bytes, object_id: str | None) -> dict[str, Any]:
+    """An existing object's root inventory, if it is one this writer can add a version to
+    (and, unless ``object_id`` is None, the object with that id)."""
     try:
         inventory = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -80,7 +81,7 @@ def load_inventory(raw: bytes, object_id: str) -> dict[str, Any]:
     if not isinstance(inventory, dict) or inventory.get("type") != INVENTORY_TYPE:
         raise PackageError(f"the object's inventory is not an OCFL {SPEC_VERSION} inventory; "
                            "the converter adds versions to OCFL 1.1 objects only")
-    if inventory.get("id") != object_id:
+    if object_id is not None and inventory.get("id") != object_id:
         raise PackageError(f"the object at this path has the id {inventory.get('id')!r}, not "
                            f"{object_id!r}")
     if inventory.get("digestAlgorithm") not in ("sha512", "sha256") or not isinstance(

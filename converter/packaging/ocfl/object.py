@@ -116,8 +116,10 @@ class ObjectWriter:
         return stated is not None and stated.lower() == inventory_digest(raw, algorithm)
 
     def recover(self) -> None:
-        """Finish a commit that stopped after its version folder was renamed into place: copy
-        that version's inventory and sidecar to the object root."""
+        """Finish a commit that stopped after its version folder was renamed into place: the
+        root inventory is the previous version's (copy the new one and its sidecar), or it is
+        the new one and only the sidecar is missing (copy the sidecar). Anything else that does
+        not add up is damage, for a person to look at."""
         numbered = sorted((parsed[0], name) for name in os.listdir(self.path)
                           if (parsed := parse_version(name)) and (self.path / name).is_dir())
         if not numbered:
@@ -126,30 +128,26 @@ class ObjectWriter:
         top = self.path / top_name
         try:
             root_raw = read_file(self.path / INVENTORY)
-            root = load_inventory(root_raw, self.object_id)
-        except (OSError, PackageError):
-            root_raw, root = b"", None
-        if root is not None:
-            root_number = (parse_version(str(root["head"])) or (0, 0))[0]
-            if root_number == top_number and self.check_sidecar(
-                    self.path, root_raw, str(root["digestAlgorithm"])):
-                return  # nothing to finish
-            if root_number > top_number:
-                raise PackageError(f"the object is damaged: its inventory names {root['head']}, "
-                                   f"but the newest version folder is {top_name}; check it with "
-                                   "converter verify", file=str(self.path))
+            root = load_inventory(root_raw, None)
+        except (OSError, PackageError) as exc:
+            raise PackageError(f"the object is damaged: {exc}; check it with converter verify",
+                               file=str(self.path)) from exc
+        root_number = (parse_version(str(root["head"])) or (0, 0))[0]
+        if root_number == top_number and self.check_sidecar(
+                self.path, root_raw, str(root["digestAlgorithm"])):
+            return  # nothing to finish
         try:
             raw = read_file(top / INVENTORY)
-            found = load_inventory(raw, self.object_id)
-        except (OSError, PackageError) as exc:
-            raise PackageError(f"the object is damaged: its newest version {top_name} has no "
-                               "usable inventory; check it with converter verify",
-                               file=str(self.path)) from exc
-        algorithm = str(found["digestAlgorithm"])
-        if found["head"] != top_name or not self.check_sidecar(top, raw, algorithm):
-            raise PackageError(f"the object is damaged: the inventory of {top_name} does not "
-                               "match its sidecar or names another head; check it with "
-                               "converter verify", file=str(self.path))
+            found = load_inventory(raw, None)
+        except (OSError, PackageError):
+            found = None
+        algorithm = str(found["digestAlgorithm"]) if found else ""
+        unfinished = found is not None and found["head"] == top_name and self.check_sidecar(
+            top, raw, algorithm) and (root_number == top_number - 1 or root_raw == raw)
+        if not unfinished:
+            raise PackageError(f"the object is damaged: its inventory (head {root['head']}) "
+                               f"does not match its sidecar or its newest version {top_name}; "
+                               "check it with converter verify", file=str(self.path))
         work = temp_dir_beside(self.path)
         try:
             for name in (INVENTORY, f"{INVENTORY}.{algorithm}"):  # the sidecar last
