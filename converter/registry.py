@@ -199,7 +199,7 @@ BUILTIN_WRITERS: tuple[FormatInfo, ...] = (
     _w("bag", "converter.packaging.bag:BagWriter",
        "a BagIt 1.0 package (RFC 8493) of the original and the renditions", ("bagit",), ".bag"),
     _w("ocfl", "converter.packaging.ocfl.writer:OcflWriter",
-       "an OCFL 1.1 object per article in --ocfl-root (the original, the renditions, PREMIS), "
+       "an OCFL 1.1 object per article in --ocfl-root (original, renditions, PREMIS, METS), "
        "a version per change; a receipt in the output folder", (), ".ocfl.json"),
     _w("pandoc", "converter.writers.pandoc:PandocWriter",
        "any pandoc output format: --to pandoc:FMT or just the format name (docx, odt, html, ...)",

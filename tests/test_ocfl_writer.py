@@ -23,6 +23,7 @@ from ocfl_util import (
     ocfl_py_object,
     ocfl_py_object_path,
     ocfl_py_root,
+    preservation_schema,
     state,
 )
 
@@ -34,7 +35,7 @@ from converter.packaging.ocfl.layout import HASHED, Layout, encapsulation
 from converter.packaging.ocfl.verify import verify_ocfl
 from converter.pipeline import write_package
 
-PREMIS_XSD = SHARED / "preservation-schemas" / "premis-v3-0.xsd"
+SCHEMAS = SHARED / "preservation-schemas"
 ADDRESS = "mailto:archive@example.org"
 ID = "urn:example:article-1"
 TEXT = "An Interview on Things\n\nThe first answer was short.\n\nThe second one too.\n"
@@ -85,7 +86,8 @@ def test_versions_content_once_and_no_empty_versions(
     assert obj.relative_to(root).as_posix() == first["object_path"]
     v1 = inventory(obj)
     assert set(state(v1, "v1")) == {"original/interview.txt", "article.json", "article.md",
-                                    "article.xml", "article.epub", "metadata/premis.xml"}
+                                    "article.xml", "article.epub", "metadata/premis.xml",
+                                    "metadata/mets.xml"}
     block = v1["versions"]["v1"]
     assert block["created"] == "2023-11-14T22:13:20Z"
     assert block["user"] == {"name": "article-converter", "address": ADDRESS}
@@ -110,9 +112,9 @@ def test_versions_content_once_and_no_empty_versions(
     check_root(root)
     v3 = inventory(obj)
     assert set(state(v3, "v3")) == {"original/interview.txt", "article.json", "article.md",
-                                    "metadata/premis.xml"}
+                                    "metadata/premis.xml", "metadata/mets.xml"}
     assert [p for p in content_files(obj) if p.startswith("v3/")] == [
-        "v3/content/metadata/premis.xml"]
+        "v3/content/metadata/mets.xml", "v3/content/metadata/premis.xml"]
     for path in ("original/interview.txt", "article.json", "article.md"):
         assert state(v3, "v3")[path] == state(v2, "v2")[path]
 
@@ -130,26 +132,27 @@ def test_versions_content_once_and_no_empty_versions(
     assert sorted(p for paths in manifest.values() for p in paths) == content_files(obj)
     # the original of v1 is not stored again in v3 (unchanged since v2), nor v2's json
     assert "v3/content/original/interview.txt" not in content_files(obj)
-    assert len(content_files(obj)) == 6 + 6 + 1
+    assert len(content_files(obj)) == 7 + 7 + 2
 
 
-def test_every_version_carries_a_valid_premis_record(article: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_version_carries_valid_premis_and_mets(article: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = tmp_path / "root"
     convert(article, tmp_path / "out", root)
     article.write_text(TEXT + "\nA new paragraph.\n", encoding="utf-8")
     convert(article, tmp_path / "out", root)
     [obj] = object_dirs(root)
-    schema = etree.XMLSchema(etree.parse(str(PREMIS_XSD)))
+    schema = preservation_schema(SCHEMAS)
     for version in ("v1", "v2"):
-        record = etree.parse(str(obj / version / "content" / "metadata" / "premis.xml"))
-        assert schema.validate(record), schema.error_log
-        text = etree.tostring(record, encoding="unicode")
-        assert f"OCFL 1.1 object {ID}, version {version}" in text
         sha512 = state(inventory(obj), version)["original/interview.txt"]
-        assert sha512 in text  # the record's fixity is the inventory's digest
-        assert "original/interview.txt" in text and "data/" not in text
+        for name in ("premis.xml", "mets.xml"):
+            record = etree.parse(str(obj / version / "content" / "metadata" / name))
+            assert schema.validate(record), (name, schema.error_log)
+            text = etree.tostring(record, encoding="unicode")
+            assert f"OCFL 1.1 object version {version} {ID}" in text
+            assert sha512 in text  # the records' fixity is the inventory's digest
+            assert "original/interview.txt" in text and "data/" not in text
 
 
 def test_media_files_are_content_and_stored_once(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 """The metadata files of an OCFL version: what describes the article's content, stored as
 content beside it (OCFL 1.1 section 3: an object carries its own metadata).
 
-:func:`metadata_files` is the one place that makes them: ``metadata/premis.xml`` (PREMIS 3, the
-record the bag carries too, here about the version's logical files). METS and RO-Crate records
-belong here as well, as more entries of the same mapping.
+:func:`metadata_files` is the one place that makes them, from the package record every
+packaging writer builds (:mod:`converter.packaging.record`): ``metadata/premis.xml`` (PREMIS 3)
+and ``metadata/mets.xml`` (METS 1.12.1 with PREMIS inside), the same two views the bag carries,
+here about the version's logical files (paths relative to the version's logical root).
+RO-Crate's ``ro-crate-metadata.json`` belongs here as well, as one more entry.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from lxml import etree
 
@@ -18,11 +21,14 @@ from ...errors import PackageError
 from ...model import Article, Diagnostic
 from ...options import WriteOptions
 from ..contents import PackageFile
-from ..premis import FileRecord, PremisContext, premis_xml
+from ..mets import mets_xml
+from ..premis import premis_xml
+from ..record import PremisContext, file_records, tool_versions
 
 #: where the metadata files go in each version's logical state
 METADATA_FOLDER = "metadata/"
 PREMIS_PATH = METADATA_FOLDER + "premis.xml"
+METS_PATH = METADATA_FOLDER + "mets.xml"
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class VersionRecord:
     when: datetime
     #: the version's content files (original, renditions, media), written, with digests
     files: Sequence[PackageFile]
+    #: the folder they were written to (at their logical paths), for identification
+    folder: Path
     algorithms: Sequence[str]
     options: WriteOptions
     #: does the original still hash to the reader's SHA-256? (None: nothing to compare)
@@ -44,14 +52,8 @@ class VersionRecord:
 
 def metadata_files(article: Article, record: VersionRecord) -> dict[str, bytes]:
     """The metadata files of one version, by logical path."""
-    return {PREMIS_PATH: _premis(article, record)}
-
-
-def _premis(article: Article, record: VersionRecord) -> bytes:
     prov = article.provenance
-    files = [FileRecord(p.path, p.size, p.digests, p.media_type, p.role, p.original_name,
-                        p.writer, p.writer_version, tuple(p.diagnostics), p.note)
-             for p in record.files]
+    files, identifier = file_records(record.files, record.folder)
     ctx = PremisContext(
         bag_name=record.object_id, when=record.when, algorithms=record.algorithms, files=files,
         read_diagnostics=tuple(prov.diagnostics) if prov else (),
@@ -59,11 +61,10 @@ def _premis(article: Article, record: VersionRecord) -> bytes:
         source_relative=record.options.source_relative,
         original_matches=record.original_matches,
         package_diagnostics=tuple(record.package_diagnostics),
-        package_detail=f"OCFL 1.1 object {record.object_id}, version {record.version} "
-                       "(https://ocfl.io/1.1/spec/)",
-        digest_detail="(the version's logical files; sha512 addresses them in the OCFL "
-                      "inventory's manifest)")
+        package_kind=f"OCFL 1.1 object version {record.version}",
+        identifier=identifier, tools=tool_versions(article, files))
     try:
-        return premis_xml(article, ctx)
+        return {PREMIS_PATH: premis_xml(article, ctx),
+                METS_PATH: mets_xml(article, ctx, f"{record.object_id} {record.version}")}
     except (ValueError, etree.Error) as exc:
-        raise PackageError(f"cannot write the PREMIS record: {exc}") from exc
+        raise PackageError(f"cannot write the PREMIS and METS records: {exc}") from exc

@@ -4,8 +4,9 @@ storage root outside the output folder, one version per conversion that changes 
 A version's logical state holds what a bag holds: ``original/<input name>`` byte for byte, the
 renditions ``BagOptions.renditions`` names (``article.json``, ``.md``, ``.xml``, ``.epub``), the
 article's media at their own paths, and the metadata files of :func:`metadata_files`
-(``metadata/premis.xml``). The object id is the article's id (a content-derived ``urn:uuid``
-when the input gives none); the storage layout (0003) maps it to a folder.
+(``metadata/premis.xml``, ``metadata/mets.xml``). The object id is the article's id (a
+content-derived ``urn:uuid`` when the input gives none); the storage layout (0003) maps it to a
+folder.
 
 Converting again adds ``v2``, ``v3``, ... when the original, a rendition or a media file
 changed; content already stored is not stored again (3.4). When only the metadata files would
@@ -40,7 +41,7 @@ from .metadata import METADATA_FOLDER, VersionRecord, metadata_files
 from .object import Committed, ObjectWriter, remove_stale_work
 from .root import StorageRoot
 
-#: the digests Contents computes: sha512 addresses content (3.4), both go into PREMIS
+#: the digests Contents computes: sha512 addresses content (3.4); both go into PREMIS and METS
 ALGORITHMS = ("sha512", "sha256")
 RECEIPT_SUFFIX = ".ocfl.json"
 
@@ -118,9 +119,9 @@ class _Version:
                 if target.inventory is not None and _content(target.state()) == _content(state):
                     return target.unchanged()
                 version = target.next_version()
-                record = VersionRecord(self.object_id, version, self.clock, files, ALGORITHMS,
-                                       self.options, self.contents.original_matches,
-                                       tuple(self.diagnostics))
+                record = VersionRecord(self.object_id, version, self.clock, files,
+                                       staged.folder, ALGORITHMS, self.options,
+                                       self.contents.original_matches, tuple(self.diagnostics))
                 for logical, data in sorted(metadata_files(self.article, record).items()):
                     staged.add(logical, data)
                     state[logical] = hashlib.new(algorithm, data).hexdigest()
