@@ -316,10 +316,10 @@ def verify(
             _err(f"{path}: {error}")
         if report.valid:
             if not quiet:
-                objects = getattr(report, "objects", None) if getattr(
-                    report, "kind", "") == "root" else None
-                typer.echo(f"{path}: valid" + (f" ({objects} OCFL objects)"
-                                               if objects is not None else ""))
+                objects = getattr(report, "objects", 0)
+                count = f" ({objects} OCFL object{'' if objects == 1 else 's'})" \
+                    if getattr(report, "kind", "") == "root" else ""
+                typer.echo(f"{path}: valid{count}")
         else:
             invalid += 1
     raise typer.Exit(1 if invalid else 0)

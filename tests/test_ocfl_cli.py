@@ -40,7 +40,8 @@ def assert_valid(root: Path, objects: int = 1) -> None:
     assert valid and count == objects, errors
     result = run("verify", root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{root}: valid ({objects} OCFL objects)"
+    plural = "" if objects == 1 else "s"
+    assert result.stdout.strip() == f"{root}: valid ({objects} OCFL object{plural})"
 
 
 def test_convert_again_and_again(tmp_path: Path, seed_plain: Path) -> None:

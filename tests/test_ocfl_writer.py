@@ -31,7 +31,8 @@ import converter
 from converter.errors import PackageError, UsageError
 from converter.options import BagOptions, OcflOptions, ReadOptions, WriteOptions
 from converter.packaging.ocfl import object as ocfl_object
-from converter.packaging.ocfl.layout import HASHED, Layout, encapsulation
+from converter.packaging.ocfl.layout import FLAT, HASHED, Layout, encapsulation
+from converter.packaging.ocfl.root import StorageRoot
 from converter.packaging.ocfl.verify import verify_ocfl
 from converter.pipeline import write_package
 
@@ -153,6 +154,7 @@ def test_every_version_carries_valid_premis_and_mets(article: Path, tmp_path: Pa
             assert f"OCFL 1.1 object version {version} {ID}" in text
             assert sha512 in text  # the records' fixity is the inventory's digest
             assert "original/interview.txt" in text and "data/" not in text
+            assert "re-read and its sha512 recomputed" in text  # the version's own check
 
 
 def test_media_files_are_content_and_stored_once(tmp_path: Path) -> None:
@@ -361,3 +363,18 @@ def test_a_failed_first_version_leaves_no_trace(article: Path, tmp_path: Path,
     monkeypatch.undo()
     convert(article, tmp_path / "out", root)
     check_root(root)
+
+
+@pytest.mark.parametrize("layout", [Layout(FLAT), Layout(HASHED)])
+def test_existing_roots_keep_their_layout(article: Path, tmp_path: Path, layout: Layout) -> None:
+    root = tmp_path / "root"
+    StorageRoot.open(root, layout)  # a root another tool made with its layout
+    receipt = convert(article, tmp_path / "out", root, ident="article-1")
+    assert receipt["object_path"] == layout.path_for("article-1")
+    assert (root / layout.path_for("article-1") / "0=ocfl_object_1.1").is_file()
+    report = verify_ocfl(root)  # E083: the object is where the root's layout says
+    assert report.valid and report.objects == 1, [str(e) for e in report.errors]
+    assert {w.code for w in report.warnings} == {"W005"}  # "article-1" is no URI
+    if layout.name == FLAT:  # ocfl-py knows 0002, not 0004
+        assert ocfl_py_object_path(root, "article-1") == "article-1"
+        assert ocfl_py_root(root)[0]

@@ -20,6 +20,7 @@ from lxml import etree
 from ...errors import PackageError
 from ...model import Article, Diagnostic
 from ...options import WriteOptions
+from ...registry import Check
 from ..contents import PackageFile
 from ..mets import mets_xml
 from ..premis import premis_xml
@@ -48,6 +49,8 @@ class VersionRecord:
     original_matches: bool | None = None
     #: what the OCFL writer itself reported
     package_diagnostics: Sequence[Diagnostic] = ()
+    #: checks of the version itself (its content re-read before the commit)
+    checks: Sequence[Check] = ()
 
 
 def metadata_files(article: Article, record: VersionRecord) -> dict[str, bytes]:
@@ -61,7 +64,7 @@ def metadata_files(article: Article, record: VersionRecord) -> dict[str, bytes]:
         source_relative=record.options.source_relative,
         original_matches=record.original_matches,
         package_diagnostics=tuple(record.package_diagnostics),
-        package_kind=f"OCFL 1.1 object version {record.version}",
+        package_kind=f"OCFL 1.1 object version {record.version}", checks=tuple(record.checks),
         identifier=identifier, tools=tool_versions(article, files))
     try:
         return {PREMIS_PATH: premis_xml(article, ctx),

@@ -34,12 +34,13 @@ from ...errors import PackageError, UsageError, WriterError
 from ...fsutil import atomic_write_bytes, temp_dir_beside
 from ...model import Article, Diagnostic
 from ...options import WriteOptions, build_time
-from ...registry import Rendition
-from ..contents import Contents, prepare
+from ...registry import Check, Rendition
+from ..contents import Contents, PackageFile, prepare
 from .inventory import VersionInfo
 from .metadata import METADATA_FOLDER, VersionRecord, metadata_files
 from .object import Committed, ObjectWriter, remove_stale_work
 from .root import StorageRoot
+from .spec import FileDigests
 
 #: the digests Contents computes: sha512 addresses content (3.4); both go into PREMIS and METS
 ALGORITHMS = ("sha512", "sha256")
@@ -119,9 +120,11 @@ class _Version:
                 if target.inventory is not None and _content(target.state()) == _content(state):
                     return target.unchanged()
                 version = target.next_version()
+                check = staged.check(files, algorithm)
                 record = VersionRecord(self.object_id, version, self.clock, files,
                                        staged.folder, ALGORITHMS, self.options,
-                                       self.contents.original_matches, tuple(self.diagnostics))
+                                       self.contents.original_matches, tuple(self.diagnostics),
+                                       (check,))
                 for logical, data in sorted(metadata_files(self.article, record).items()):
                     staged.add(logical, data)
                     state[logical] = hashlib.new(algorithm, data).hexdigest()
@@ -159,6 +162,19 @@ class _Staging:
                 out.write(data)
         except OSError as exc:
             raise PackageError(f"cannot write {logical}: {exc.strerror or exc}") from exc
+
+    def check(self, files: Sequence[PackageFile], algorithm: str) -> Check:
+        """Re-read every content file as staged and recompute its digest: a file that changed
+        on disk since it was written is caught before the version exists, and the result is
+        the version's validation event in PREMIS."""
+        for item in files:
+            found = FileDigests(self.folder.joinpath(*item.path.split("/"))).get(algorithm)
+            if found != item.digests[algorithm].lower():
+                raise PackageError(f"{item.path} changed on disk while the version was written")
+        return Check("ocfl", "article-converter OCFL writer", __version__, True,
+                     f"every content file of the version re-read and its {algorithm} recomputed "
+                     "against the inventory's state before the version was committed; the new "
+                     "inventory is checked against OCFL 1.1 before it replaces the old")
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
