@@ -182,10 +182,10 @@ class ObjectWriter:
                 os.replace(staged.joinpath(*logical.split("/")), target)
                 _fsync(target)
             for folder in (version_dir, base):
-                (folder / INVENTORY).write_bytes(raw)
-                (folder / sidecar_name).write_bytes(sidecar)
-                _fsync(folder / INVENTORY)
-                _fsync(folder / sidecar_name)
+                for name, data in ((INVENTORY, raw), (sidecar_name, sidecar)):
+                    (folder / name).write_bytes(data)
+                    os.chmod(folder / name, 0o644)
+                    _fsync(folder / name)
             if self.inventory is None:
                 (base / DECLARATION).write_bytes(f"{DECLARATION[2:]}\n".encode())
                 _fsync(base / DECLARATION)

@@ -244,8 +244,9 @@ class ObjectCheck:
                     continue
                 found.files[f"{base}/{name}"] = Path(path)
                 empty = False
-        if empty and not any(os.scandir(folder)):
-            self.note("W003", "an empty content directory should not exist", where)
+        with os.scandir(folder) as entries:
+            if empty and not any(entries):
+                self.note("W003", "an empty content directory should not exist", where)
 
     # ------------------------------------------------------------------ version inventories
 

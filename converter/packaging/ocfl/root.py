@@ -35,6 +35,8 @@ from .layout import DESCRIPTIONS, Layout, read_layout
 from .spec import EXTENSIONS, LAYOUT_FILE, ROOT_DVALUE, SPEC_VERSION
 
 DECLARATION = f"0={ROOT_DVALUE}{SPEC_VERSION}"
+#: how often a writer tries to lock a folder that other writers keep removing
+_ATTEMPTS = 100
 
 
 @contextlib.contextmanager
@@ -108,20 +110,23 @@ class StorageRoot:
         """Hold the object's lock; yields the object's path. See the module docstring."""
         target = self.object_path(object_id)
         parent = target.parent
-        while True:
-            parent.mkdir(parents=True, exist_ok=True)
-            with folder_lock(parent) as fd:
+        with contextlib.ExitStack() as stack:
+            for _ in range(_ATTEMPTS):
                 try:
-                    same = os.path.samestat(os.fstat(fd), os.stat(parent))
+                    parent.mkdir(parents=True, exist_ok=True)
+                    fd = stack.enter_context(folder_lock(parent))
+                    if os.path.samestat(os.fstat(fd), os.stat(parent)):
+                        break
                 except FileNotFoundError:
-                    same = False
-                if not same:
-                    continue  # removed while this writer waited: lock the new one
-                try:
-                    yield target
-                finally:
-                    self.prune(parent)
-                return
+                    pass  # a writer of a neighbouring object removed an empty folder just now
+                stack.close()  # the folder was removed while this writer waited: lock anew
+            else:
+                raise PackageError("cannot lock the object's folder: it keeps disappearing",
+                                   file=str(parent))
+            try:
+                yield target
+            finally:
+                self.prune(parent)
 
     def prune(self, folder: Path) -> None:
         """Remove empty folders from ``folder`` up to the root: a storage root has none (E073)."""
