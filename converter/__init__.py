@@ -5,7 +5,7 @@ Subpackages and modules, in the order data flows through them (docs/architecture
     readers/      bytes -> Article      text, markdown, json, jats, html, pdf, pandoc (docx, ...)
     model/        Article, its blocks and inlines, JSON form, schema, metadata vocabulary
     writers/      Article -> Rendition  json, markdown, jats, epub, pandoc (any format)
-    packaging/    renditions + original -> packages: BagIt, OCFL, PREMIS
+    packaging/    renditions + original -> packages: BagIt, OCFL, PREMIS, METS
     pandoc/       the bundled pandoc and its AST;  formats/: what a reader and writer share
     registry.py   the table of readers and writers, plus entry-point plug-ins
     pipeline.py   parse, render, convert: the library's engine
@@ -213,12 +213,11 @@ __all__ = [
     "Citation", "Code", "CodeBlock", "ColumnSpec", "Contributor", "ConversionResult",
     "ConverterError", "DefinitionItem", "DefinitionList", "Diagnostic", "Discarded", "Emphasis",
     "EpubOptions", "Figure", "Heading", "HorizontalRule", "Identifier", "Image", "Inline",
-    "InputError", "InputResult", "LineBlock", "LineBreak", "Link", "Math", "MediaResource",
-    "Note", "OcflOptions", "OcflReport", "OrderedList", "OutputExistsError", "OutputRecord",
+    "InputError", "InputResult", "LineBlock", "LineBreak", "Link", "Math", "MediaResource", "Note",
+    "OcflOptions", "OcflReport", "OrderedList", "OutputExistsError", "OutputRecord",
     "PackageError", "Paragraph", "Provenance", "Quoted", "ReadOptions", "Reference", "Registry",
-    "Rights", "SchemaError",
-    "SmallCaps", "SourcePublication", "Speech", "Strikeout", "Strong", "Subscript",
-    "Superscript", "Table", "TableCell", "TableRow", "Text", "Underline", "UnknownFormatError",
-    "UsageError", "ValidationError", "VerifyReport", "WriteOptions", "WriterError", "__version__",
-    "convert", "parse", "render", "run_batch", "validate", "verify",
+    "Rights", "SchemaError", "SmallCaps", "SourcePublication", "Speech", "Strikeout", "Strong",
+    "Subscript", "Superscript", "Table", "TableCell", "TableRow", "Text", "Underline",
+    "UnknownFormatError", "UsageError", "ValidationError", "VerifyReport", "WriteOptions",
+    "WriterError", "__version__", "convert", "parse", "render", "run_batch", "validate", "verify",
 ]

@@ -4,7 +4,7 @@ objects in a storage root, and a verifier that reports the specification's codes
 Writing (stdlib only, deterministic)::
 
     writer.py     the ``ocfl`` package writer: an article's version, and a receipt in OUT
-    metadata.py   the metadata files each version carries (PREMIS)
+    metadata.py   the metadata files each version carries (PREMIS, METS)
     object.py     adding a version to an object atomically, under its lock
     inventory.py  inventories (3.5) and sidecars (3.6)
     root.py       the storage root (4): declaration, layout files, per-object locks
