@@ -170,3 +170,24 @@ def test_verify_still_takes_bags(tmp_path: Path, seed_plain: Path, bag_too: bool
     result = run("verify", *paths)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == f"{bag}: valid"
+
+
+def test_an_input_without_a_stated_id_keeps_its_object_across_changes(tmp_path: Path,
+                                                                     seed_plain: Path) -> None:
+    """A corrected input is the same article: a new version of the same object (an id derived
+    from the content would start a new object instead)."""
+    source = tmp_path / "in" / "interview.txt"
+    source.parent.mkdir()
+    shutil.copyfile(seed_plain, source)
+    out, root = tmp_path / "out", tmp_path / "root"
+    args = ("convert", source, "-o", out, "--to", "ocfl", "--ocfl-root", root,
+            "--ocfl-address", ADDRESS, "--quiet")
+    assert run(*args).returncode == 0
+    first = receipt(out, "interview")
+    source.write_text(seed_plain.read_text(encoding="utf-8").replace("Serbia", "Serbia, ", 1),
+                      encoding="utf-8")
+    assert run(*args).returncode == 0
+    second = receipt(out, "interview")
+    assert second["ocfl_object"] == first["ocfl_object"]
+    assert (first["head"], second["head"]) == ("v1", "v2")
+    assert_valid(root)

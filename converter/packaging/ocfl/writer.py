@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +83,19 @@ class OcflWriter:
         return version.diagnostics
 
 
+def object_id(article: Article, options: WriteOptions) -> str:
+    """The OCFL object of an article: its id when the input (or ``--meta id=``) states one;
+    otherwise one derived from the input's path relative to its input folder, so that converting
+    the same input again, changed, adds a version instead of starting another object (an id
+    derived from the content would change with every corrected word)."""
+    if article.id and article.id != article.content_id():
+        return article.id
+    name = options.source_relative or (options.source_path.name if options.source_path else None)
+    if name is None:
+        return article.id or article.content_id()
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"article-converter:input/{name}"))
+
+
 class _Version:
     """One conversion's write into one object."""
 
@@ -89,7 +103,7 @@ class _Version:
                  renditions: Mapping[str, Rendition]) -> None:
         self.article = article
         self.options = options
-        self.object_id = article.id or article.content_id()
+        self.object_id = object_id(article, options)
         self.diagnostics: list[Diagnostic] = []
         self.contents = Contents(article, options, renditions, ALGORITHMS, self.diagnose,
                                  noun="OCFL object")
