@@ -5,6 +5,9 @@ Keys are the field names of :mod:`converter.model.vocabulary` and their synonyms
 metadata.csv), plus ``dates.<name>`` and ``subjects.<name>`` (or a subject list's own name:
 ``topics``, ``regions``, ...); anything else goes to ``extra`` verbatim. Identifiers are read by
 :func:`converter.model.vocabulary.identifier` (``doi:10.1/x``, a URL is scheme ``url``).
+
+:func:`dublin_core` goes the other way: an article's fields as Dublin Core columns (an
+Archivematica ``metadata.csv`` row), which :func:`apply_overrides` reads back as the same fields.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from typing import Any
 
 from ..errors import UsageError
 from .article import Article, Contributor, Rights, SourcePublication
-from .nodes import Paragraph, Text
+from .nodes import Paragraph, Text, block_text
 from .vocabulary import (
+    DUBLIN_CORE,
     LIST_FIELDS,
     SUBJECT_LISTS,
     field_for,
     identifier,
+    identifier_text,
     language_tag,
     normalize_key,
 )
@@ -102,3 +107,47 @@ def apply_overrides(article: Article, overrides: Mapping[str, Any]) -> None:
                     article.identifiers.append(ident)
         else:
             article.extra[raw_key] = value
+
+
+def subject_terms(article: Article) -> list[str]:
+    """Every subject term of every named list, once each, in order (Dublin Core has one list)."""
+    terms = (term.strip() for terms in article.subjects.values() for term in terms)
+    return list(dict.fromkeys(term for term in terms if term))
+
+
+def rights_text(article: Article) -> str | None:
+    """The rights statement, or ``© <year> <holder>`` built from its parts."""
+    rights = article.rights
+    if rights is None:
+        return None
+    if rights.statement and rights.statement.strip():
+        return rights.statement.strip()
+    parts = [p.strip() for p in (rights.year, rights.holder) if p and p.strip()]
+    return "© " + " ".join(parts) if parts else None
+
+
+def dublin_core(article: Article) -> list[tuple[str, list[str]]]:
+    """The article as Dublin Core columns (``model.vocabulary.DUBLIN_CORE``), each with its
+    values (none, one, or several for creators, subjects and identifiers).
+
+    Read back through :func:`apply_overrides` they give the same title, authors' names, subject
+    terms (in one ``keywords`` list), abstract text, published date, identifiers, language,
+    rights statement and licence URL. Contributors other than authors, named subject lists and
+    the other dates are not Dublin Core elements here.
+    """
+    rights = article.rights
+    licence = rights.license_url.strip() if rights and rights.license_url else ""
+    values: dict[str, list[str]] = {
+        "title": [article.title.strip()],
+        "authors": [c.name.strip() for c in article.contributors
+                    if c.kind.strip().lower() in ("author", "") and c.name.strip()],
+        "keywords": subject_terms(article),
+        "abstract": [block_text(article.abstract)],
+        "published": [article.dates.get("published", "").strip()],
+        "identifier": list(dict.fromkeys(identifier_text(i) for i in article.identifiers
+                                         if i.value.strip())),
+        "language": [article.language or ""],
+        "rights": [rights_text(article) or ""],
+        "license": [licence] if licence.startswith(("http://", "https://")) else [],
+    }
+    return [(column, [v for v in values[field] if v]) for field, column in DUBLIN_CORE]

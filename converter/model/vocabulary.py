@@ -5,7 +5,9 @@ writers ask here, so that every way of supplying metadata means the same.
 * Field names and their synonyms (:data:`SYNONYMS`), including the Dublin Core elements
   (``dc.title``, ``dcterms.issued``, ...) that an Archivematica ``metadata.csv`` uses. Keys are
   compared case-insensitively and without ``_``, ``-`` or spaces (``datePublished``,
-  ``date_published`` and ``date-published`` are one key).
+  ``date_published`` and ``date-published`` are one key). :data:`DUBLIN_CORE` names the one
+  column each field is written as (an Archivematica transfer's ``metadata.csv``); every such name
+  is among the field's synonyms, so what is written reads back as the same field.
 * Language tags and dates: the patterns are the schema's own (``$defs/Article/properties/language``
   and ``$defs/Date``), read from ``schemas/article.schema.json``, so a value accepted here always
   validates. :func:`well_formed_language_tag` is the stricter RFC 5646 grammar that EPUB and XML
@@ -44,6 +46,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "article_type": ("articletype",),
     "id": ("id",),
 }
+
+#: field -> the Dublin Core column it is written as, in the order of Archivematica's metadata.csv
+#: template (dc.title, dc.creator, dc.subject, dc.description, ..., dc.rights); ``license`` has no
+#: element of its own in the 15 of ``dc.``, so it is the DCMI term ``dcterms.license``
+DUBLIN_CORE: tuple[tuple[str, str], ...] = (
+    ("title", "dc.title"), ("authors", "dc.creator"), ("keywords", "dc.subject"),
+    ("abstract", "dc.description"), ("published", "dc.date"), ("identifier", "dc.identifier"),
+    ("language", "dc.language"), ("rights", "dc.rights"), ("license", "dcterms.license"),
+)
 
 #: normalized key -> field
 SYNONYMS: dict[str, str] = {key: name for name, keys in FIELDS.items() for key in keys}
@@ -139,6 +150,17 @@ def normalize_date(text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- identifiers
+
+
+def identifier_text(ident: Identifier) -> str:
+    """An identifier as one string, the one :func:`identifier` reads back as the same scheme and
+    value when there is one: a DOI as ``doi:10.1/x``, a URL or a URN as it is, ``pmid:123``."""
+    value, prefixed = ident.value.strip(), f"{ident.scheme}:{ident.value.strip()}"
+    bare = ident.scheme.lower() in ("url", "urn", "uuid", "local")
+    for text in ((value, prefixed) if bare else (prefixed, value)):
+        if identifier(text) == Identifier(ident.scheme, value):
+            return text
+    return prefixed
 
 
 def identifier(text: str, scheme: str | None = None) -> Identifier:
