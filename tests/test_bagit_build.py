@@ -70,7 +70,8 @@ def test_layout_tag_files_and_manifests(tmp_path: Path) -> None:
         "bagit.txt", "bag-info.txt", "manifest-sha512.txt", "manifest-sha256.txt",
         "tagmanifest-sha512.txt", "tagmanifest-sha256.txt", "metadata/premis.xml",
         "metadata/mets.xml",
-        "data/article.json", "data/original/My article.json", "data/media/fig.png"}
+        "data/article.json", "data/original/My article.json", "data/media/fig.png",
+        "data/ro-crate-metadata.json"}
     assert (bag / "bagit.txt").read_bytes() == (
         b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
     assert (bag / "data/original/My article.json").read_bytes() == source.read_bytes()
@@ -166,7 +167,7 @@ def test_unicode_line_separators_stay_in_their_line(tmp_path: Path) -> None:
     source = source_file(tmp_path / "in", "a\u2028b\x85c\x0cd.json")
     bag = build(source, tmp_path / "out", bagit_python=False)
     manifest = (bag / "manifest-sha256.txt").read_text(encoding="utf-8")
-    assert manifest.count("\n") == 2
+    assert manifest.count("\n") == 3  # the json rendition, the original, the RO-Crate
     assert "  data/original/a\u2028b\x85c\x0cd.json\n" in manifest
     report = verify_bag(bag)
     assert report.valid and not report.warnings, report

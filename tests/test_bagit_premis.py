@@ -91,7 +91,7 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
     assert list(dict.fromkeys(kinds)) == [
         "ingestion", "format identification", "extraction", "validation", "normalization",
         "message digest calculation", "information package creation"]
-    assert kinds.count("format identification") == 3  # the original, the rendition, the image
+    assert kinds.count("format identification") == 4  # original, rendition, image, RO-Crate
     assert kinds.count("validation") == 2  # the canonical model, the bag's own verification
     assert set(texts(tree, "//p:eventDateTime/text()")) == {"2023-11-14T22:13:20Z"}
     (ingestion,) = tree.xpath('//p:event[p:eventType="ingestion"]', namespaces=P)
@@ -117,7 +117,7 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
     assert set(texts(tree, "//p:linkingObjectIdentifierValue/text()")) <= objects
     assert set(texts(tree, "//p:linkingAgentIdentifierValue/text()")) == set(agents)
     assert set(texts(tree, "//p:linkingEventIdentifierValue/text()")) <= events
-    assert len(events) == 10
+    assert len(events) == 11
 
 
 def test_element_order_follows_the_premis_schema(record: tuple[Path, etree._ElementTree]

@@ -33,7 +33,8 @@ def test_default_renditions(tmp_path: Path) -> None:
     bag = tmp_path / "out" / "story.bag"
     write_package(copy.deepcopy(article), bag, options)
     data = bag / "data"
-    assert sorted(p.name for p in data.iterdir() if p.is_file()) == sorted(RENDITIONS.values())
+    assert sorted(p.name for p in data.iterdir() if p.is_file()) == sorted(
+        [*RENDITIONS.values(), "ro-crate-metadata.json"])
     assert (data / "media" / "fig 1.png").read_bytes() == PNG
 
     # relative links from the renditions resolve inside the bag

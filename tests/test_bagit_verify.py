@@ -153,8 +153,8 @@ def test_untouched_bag_is_valid(bag: Path) -> None:
     report = verify_bag(bag)
     assert report.valid and report.warnings == [] and report.errors == []
     assert (report.version, report.encoding) == ("1.0", "UTF-8")
-    assert report.payload_files == 2 and report.algorithms == ["sha256", "sha512"]
-    assert report.info_values("payload-oxum") == [f"{report.payload_bytes}.2"]
+    assert report.payload_files == 3 and report.algorithms == ["sha256", "sha512"]
+    assert report.info_values("payload-oxum") == [f"{report.payload_bytes}.3"]
 
 
 @pytest.mark.parametrize("tamper", TAMPERING.values(), ids=TAMPERING.keys())

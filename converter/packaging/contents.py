@@ -26,7 +26,7 @@ from ..registry import Check, Rendition
 from .bagit.manifest import digest_bytes, digest_stream
 from .bagit.verify import path_problem
 
-Role = Literal["original", "rendition", "media"]
+Role = Literal["original", "rendition", "media", "metadata"]
 Level = Literal["info", "warning", "error"]
 
 

@@ -47,7 +47,8 @@ _P = f"{{{PREMIS_NS}}}"
 _NSMAP = {"mets": METS_NS, "premis": PREMIS_NS, "xlink": XLINK_NS, "xsi": XSI_NS, "dc": DC_NS,
           "dcterms": DCTERMS_NS}
 #: fileGrp USE by role (Archivematica's names where it has one)
-_USES = {"original": "original", "rendition": "preservation", "media": "media"}
+_USES = {"original": "original", "rendition": "preservation", "media": "media",
+         "metadata": "metadata"}
 
 
 def mets_xml(article: Article, ctx: PremisContext, label: str | None = None) -> bytes:

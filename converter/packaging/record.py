@@ -30,7 +30,7 @@ class FileRecord:
     size: int
     digests: Mapping[str, str]
     media_type: str
-    #: ``original``, ``rendition`` or ``media``
+    #: ``original``, ``rendition``, ``media`` or ``metadata`` (the RO-Crate)
     role: str
     #: the file's name before it was packed (the original's own name)
     original_name: str | None = None

@@ -11,6 +11,7 @@ Layout (see docs/bagit.md)::
       tagmanifest-sha512.txt       every tag file, same algorithms
       tagmanifest-sha256.txt
       metadata/premis.xml          PREMIS 3 provenance
+      data/ro-crate-metadata.json  RO-Crate 1.3: data/ is the crate's root (packaging/rocrate.py)
       data/original/<input name>   the input, byte for byte
       data/article.json, .md, .xml, .epub   the renditions asked for
       data/media/...               the article's resources, at their own relative paths
@@ -40,10 +41,12 @@ from ...fsutil import atomic_directory, temp_dir_beside
 from ...model import Article, Diagnostic
 from ...options import WriteOptions, build_time, source_date_epoch
 from ...registry import Check, Rendition
-from ..contents import Contents, prepare
+from ..contents import Contents, PackageFile, prepare
+from ..identify import Tool
 from ..mets import mets_xml
 from ..premis import premis_xml
-from ..record import PremisContext, file_records, tool_versions
+from ..record import FileRecord, PremisContext, file_records, tool_versions
+from ..rocrate import crate_file
 from .manifest import digest_bytes, manifest_bytes
 from .profile import APTRUST_ACCESS, APTRUST_STORAGE, BagSettings, resolve
 from .serialize import SUFFIXES, bag_name_for, write_archive
@@ -145,6 +148,7 @@ class _Builder:
         for item in payload:
             self.contents.write(item, self.root)
             self.digests[item.path], self.sizes[item.path] = item.digests, item.size
+        records, identifier = self.add_crate(payload, organization)
         self.tag("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
         self.tag("bag-info.txt", self.bag_info(organization or DEFAULT_ORGANIZATION))
         if self.settings.aptrust:
@@ -155,7 +159,6 @@ class _Builder:
             self.tag(f"manifest-{algorithm}.txt", manifest_bytes(
                 {path: sums[algorithm] for path, sums in self.digests.items()}))
         check = self.verify_payload()
-        records, identifier = file_records(payload, self.root)
         ctx = PremisContext(
             bag_name=self.bag_name, when=self.clock, algorithms=self.algorithms, files=records,
             read_diagnostics=tuple(read_diagnostics), organization=organization,
@@ -174,6 +177,20 @@ class _Builder:
             self.tag(f"tagmanifest-{algorithm}.txt", manifest_bytes(
                 {path: sums[algorithm] for path, sums in tag_sums.items()}), listed=False)
         self.fix_times()
+
+    def add_crate(self, payload: list[PackageFile], organization: str | None
+                  ) -> tuple[list[FileRecord], Tool | None]:
+        """Identify the content, then describe it in ``data/ro-crate-metadata.json`` (with the
+        PUIDs found), which is payload too: the records returned hold every payload file."""
+        records, identifier = file_records(payload, self.root)
+        puids = {r.path: r.identification.puid for r in records
+                 if r.identification is not None and r.identification.known}
+        crate = crate_file(self.article, payload, self.clock, prefix="data/", puids=puids,
+                           organization=organization)
+        self.contents.write(crate, self.root)
+        self.digests[crate.path], self.sizes[crate.path] = crate.digests, crate.size
+        crate_records, tool = file_records([crate], self.root)
+        return [*records, *crate_records], identifier or tool
 
     def verify_payload(self) -> Check:
         """Verify the bag as it stands before its records are added (payload, manifests,
