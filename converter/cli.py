@@ -92,7 +92,8 @@ def convert(
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
     to: Annotated[list[str] | None, typer.Option(
         "--to", "-t", help="Writers, comma-separated: json, markdown, jats, epub, bag, or any "
-        "pandoc format (docx, odt, html, ...). Default: json,markdown.")] = None,
+        "pandoc format (docx, odt, html, ...); transfer: one Archivematica transfer of the batch "
+        "(OUTPUT/transfer/NAME). Default: json,markdown.")] = None,
     from_format: Annotated[str | None, typer.Option(
         "--from", "-f", help="Reader to use instead of detection.")] = None,
     title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
@@ -122,6 +123,10 @@ def convert(
         help="Password of encrypted PDF inputs.")] = None,
     collection: Annotated[str | None, typer.Option(
         help="With --to epub: one EPUB with every article, titled this.")] = None,
+    transfer_name: Annotated[str | None, typer.Option(
+        help="With --to transfer: the transfer's folder name (default: OUTPUT's name).")] = None,
+    transfer_renditions: Annotated[bool, typer.Option(
+        help="With --to transfer: put the renditions into the transfer too.")] = False,
     bag_format: Annotated[str, typer.Option(help="Bag serialization: dir, tar, tgz or zip."
                                             )] = "dir",
     checksums: Annotated[str, typer.Option(help="Bag checksum algorithms, comma-separated."
@@ -166,6 +171,8 @@ def convert(
       converter convert articles/ -o out --to epub --collection "Interviews 2013"
 
       converter convert articles/ -o out --to ocfl --ocfl-root archive/ocfl
+
+      converter convert articles/ -o out --to json,transfer --transfer-name interviews-2013
     """
     try:
         from .batch import BatchOptions, run_batch
@@ -189,6 +196,7 @@ def convert(
             write=write_options, jobs=jobs, force=force, fail_fast=fail_fast,
             fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
             timeout=timeout, follow_links=follow_links, quiet=quiet, verbose=verbose,
+            transfer_name=transfer_name, transfer_renditions=transfer_renditions,
         )
         from .batch.console import ConsoleReporter
 

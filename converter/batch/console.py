@@ -87,9 +87,12 @@ class ConsoleReporter:
             table.add_column(column, justify="right")
         table.add_row(str(summary["inputs"]), str(summary["ok"]), str(summary["skipped"]),
                       str(summary["failed"]), str(sum(summary["ignored"].values())),
-                      str(summary["outputs"] + (len(result.collection.outputs)
-                                                if result.collection else 0)),
+                      str(summary["outputs"] + sum(len(r.outputs) for r in (
+                          result.collection, result.transfer) if r)),
                       f"{result.seconds:.2f}")
         console = Console(file=self.out, highlight=False)
         console.print(table)
         console.print(f"report: {result.report_path}", markup=False, soft_wrap=True)
+        if result.transfer and result.transfer.outputs:
+            console.print(f"transfer: {result.output / result.transfer.outputs[0].path}",
+                          markup=False, soft_wrap=True)

@@ -30,6 +30,7 @@ from typing import TypeVar, cast
 from ..errors import one_line
 from ..fsutil import digest_path, remove_path
 from ..model import Article, Diagnostic
+from ..packaging.transfer import TransferFile
 from .job import Outcome
 from .ledger import Ledger, LedgerEntry
 from .options import BatchOptions
@@ -50,6 +51,8 @@ class Execution:
         self.result = result
         self.results: dict[int, InputResult] = {}
         self.articles: dict[int, Article] = {}
+        #: the originals for a transfer, with the metadata.csv rows the workers sent back
+        self.transfer_originals: dict[str, TransferFile] = {}
         self.stop = False
 
     def run(self, executor: Executor) -> list[Article]:
@@ -102,6 +105,9 @@ class Execution:
             outcome.outputs = [o for o in outcome.outputs if o.path not in gone]
         if outcome.article is not None:
             self.articles[job.index] = outcome.article
+        if outcome.transfer_row is not None:
+            self.transfer_originals[job.relative] = TransferFile(
+                job.relative, job.source, outcome.input_sha256, outcome.transfer_row)
         item = _input_result(job, outcome)
         self.results[job.index] = item
         self._announce(item)

@@ -24,6 +24,7 @@ from ..fsutil import digest_path
 from ..model import Article, Diagnostic
 from ..options import ReadOptions, WriteOptions
 from ..packaging.identify import Identification, identify_file
+from ..packaging.transfer import Row, transfer_row
 from ..pipeline import OutputRecord, detect_format, parse_bytes, read_input, write_outputs
 from ..registry import PackageWriter, Registry, Rendition
 from .metadata import layer_overrides, load_sidecar, sidecars_for
@@ -56,6 +57,8 @@ class Outcome:
     identification: Identification | None = None
     #: a failed input whose outputs stay (renditions that failed a check, --keep-invalid)
     keep_outputs: bool = False
+    #: the input's metadata.csv row, for a transfer (its Dublin Core cells)
+    transfer_row: Row | None = None
 
 
 def options_hash(read: ReadOptions, write: WriteOptions) -> str:
@@ -106,8 +109,10 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
         outcome.outputs = [OutputRecord(e.format or "", t, e.sha256, e.size,
                                         identify_file(t, e.sha256) if t.is_file() else None)
                            for t, e in entries]
-        if job.want_article:
-            outcome.article = parse_bytes(data, read, registry)
+        if job.want_article or job.want_transfer:
+            article = parse_bytes(data, read, registry)
+            outcome.article = article if job.want_article else None
+            outcome.transfer_row = transfer_row(article) if job.want_transfer else None
         return
 
     article = parse_bytes(data, read, registry)
@@ -156,6 +161,8 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
     outcome.status = "ok"
     if job.want_article:
         outcome.article = article
+    if job.want_transfer:
+        outcome.transfer_row = transfer_row(article)
 
 
 def _effective_options(job: Job) -> tuple[ReadOptions, WriteOptions, list[tuple[str, str]]]:

@@ -12,7 +12,8 @@ from ..options import ReadOptions, WriteOptions
 class BatchOptions:
     """How to run a batch."""
 
-    #: writer names; ``epub`` with ``write.epub.collection_title`` makes one collection EPUB
+    #: writer names; ``epub`` with ``write.epub.collection_title`` makes one collection EPUB;
+    #: ``transfer`` makes one Archivematica transfer of the batch (:mod:`.transfer`)
     formats: tuple[str, ...] = ("json", "markdown")
     #: read options for every input (``overrides`` are the command line's ``--meta``/``--title``)
     read: ReadOptions = field(default_factory=ReadOptions)
@@ -36,3 +37,7 @@ class BatchOptions:
     follow_links: bool = False
     quiet: bool = False
     verbose: bool = False
+    #: the transfer's folder name, ``OUT/transfer/<name>`` (default: the output folder's name)
+    transfer_name: str | None = None
+    #: put each input's renditions and media into the transfer too (``objects/renditions/``)
+    transfer_renditions: bool = False

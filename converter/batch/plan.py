@@ -60,6 +60,8 @@ class Job:
     want_article: bool
     #: the address of the batch's EPUBCheck service (``--check``), a run-time resource
     epubcheck: str | None = None
+    #: send the article's metadata.csv row back (for a transfer)
+    want_transfer: bool = False
 
     @property
     def input_key(self) -> str:
@@ -135,7 +137,7 @@ def protected_files(sources: Iterable[Source], sidecars: Iterable[Path],
 def make_plan(sources: list[Source], output: Path, options: BatchOptions,
               writers: Mapping[str, Writer], ledger: Ledger, catalog: Catalog | None,
               reserved: Mapping[Path, str], protected: Protected, want_article: bool,
-              epubcheck: str | None = None) -> Plan:
+              epubcheck: str | None = None, want_transfer: bool = False) -> Plan:
     """Destinations per input; collisions, inputs at risk and foreign files fail here."""
     formats = tuple(writers)
     claims: dict[Path, list[int]] = {}
@@ -176,7 +178,7 @@ def make_plan(sources: list[Source], output: Path, options: BatchOptions,
             catalog_notes=row.notes if row else (), previous=previous,
             existed=frozenset(existed), force=options.force,
             fail_on_warnings=options.fail_on_warnings, want_article=want_article,
-            epubcheck=epubcheck))
+            epubcheck=epubcheck, want_transfer=want_transfer))
     return plan
 
 

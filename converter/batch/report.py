@@ -85,6 +85,8 @@ class BatchResult:
     #: batch-level problems (catalog rows that match nothing, orphan sidecars, skipped links)
     warnings: list[str] = field(default_factory=list)
     collection: InputResult | None = None
+    #: the Archivematica transfer (``--to transfer``)
+    transfer: InputResult | None = None
     #: the run was stopped (Ctrl-C) before every input was done
     interrupted: bool = False
     seconds: float = 0.0
@@ -94,8 +96,9 @@ class BatchResult:
 
     @property
     def failed(self) -> bool:
-        collection_failed = self.collection is not None and self.collection.status == "failed"
-        return collection_failed or any(r.status == "failed" for r in self.inputs)
+        batch_failed = any(r is not None and r.status == "failed"
+                           for r in (self.collection, self.transfer))
+        return batch_failed or any(r.status == "failed" for r in self.inputs)
 
     @property
     def exit_code(self) -> int:
@@ -125,6 +128,8 @@ class BatchResult:
         }
         if self.collection is not None:
             data["collection"] = self.collection.to_dict()
+        if self.transfer is not None:
+            data["transfer"] = self.transfer.to_dict()
         if self.interrupted:
             data["interrupted"] = True
         data["seconds"] = round(self.seconds, 3)

@@ -4,7 +4,8 @@ The flow of one run (``converter convert DIR... -o OUT``)::
 
     lock OUT, open the ledger ─► start the executor ─► discover inputs ─► plan destinations
         ─► run the jobs (worker processes, each input with a time limit) ─► settle each outcome
-        ─► collection EPUB (``--collection``) ─► report.json (atomic)
+        ─► collection EPUB (``--collection``) ─► Archivematica transfer (``--to transfer``,
+        :mod:`.transfer`) ─► report.json (atomic)
 
 * OUT mirrors each input tree: ``OUT/<relative dir>/<stem><ext>``; a file named on its own goes
   to ``OUT/<stem><ext>`` (:mod:`.discovery`, :mod:`.plan`).
@@ -47,7 +48,7 @@ from ..fsutil import (
 )
 from ..model import Article
 from ..pipeline import destination_for, enforce_checks
-from ..registry import Registry, Writer
+from ..registry import PackageWriter, Registry, Writer
 from .discovery import Discovery, absolute, discover
 from .execute import Execution, relative_to
 from .ledger import STATE_DIR, Ledger, LedgerEntry
@@ -56,6 +57,7 @@ from .options import BatchOptions
 from .plan import Protected, make_plan, protected_files
 from .pool import Executor, InlineExecutor, WorkerPool
 from .report import BatchResult, InputResult, LogReporter, OutputInfo, Reporter
+from .transfer import TRANSFER, transfer_path, write_batch_transfer
 
 log = logging.getLogger("converter.batch")
 
@@ -77,6 +79,8 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         raise UsageError("the output is a file, not a folder", file=str(output))
     registry = Registry.default()
     writers = check_formats(options, registry)
+    transfer_dir = (transfer_path(output, options.transfer_name)
+                    if TRANSFER in options.formats else None)
     collection_title = options.write.epub.collection_title
     per_article = {f: w for f, w in writers.items() if not (collection_title and f == "epub")}
     if options.read.format:
@@ -111,12 +115,13 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
             for warning in result.warnings:
                 reporter.problem(warning, fatal=False)
             reserved = {absolute(p): why for p, why in (
-                (report_path, "the batch report"), (collection_path, "the collection EPUB"))
-                if p}
+                (report_path, "the batch report"), (collection_path, "the collection EPUB"),
+                (transfer_dir, "the Archivematica transfer")) if p}
             plan = make_plan(found.sources, output, options, per_article, ledger, catalog,
                              reserved, protected, want_article=collection_title is not None,
-                             epubcheck=epubcheck)
-            articles = Execution(plan, options, ledger, reporter, result).run(executor)
+                             epubcheck=epubcheck, want_transfer=transfer_dir is not None)
+            execution = Execution(plan, options, ledger, reporter, result)
+            articles = execution.run(executor)
         finally:
             executor.close()
         result.inputs.extend(unusable)
@@ -125,6 +130,11 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
             result.collection = _write_collection(collection_path, collection_title,
                                                   articles, result, options, ledger, reporter,
                                                   epubcheck)
+        if transfer_dir and not result.interrupted:
+            packages = {f for f, w in writers.items() if isinstance(w, PackageWriter)}
+            result.transfer = write_batch_transfer(
+                transfer_dir, execution.transfer_originals, result, options.transfer_renditions,
+                packages, ledger, reporter, lambda p: _check_ours(p, ledger, options.force))
         result.seconds = time.perf_counter() - started
         size, digest = atomic_write_chunks(
             report_path, (c.encode("utf-8") for c in result.json_chunks()))
@@ -223,9 +233,13 @@ def check_formats(options: BatchOptions, registry: Registry) -> dict[str, Writer
     """The writers of ``options.formats`` by name (UsageError when unusable or clashing)."""
     if not options.formats:
         raise UsageError("no output format given (--to)")
+    if TRANSFER not in options.formats and (options.transfer_name or options.transfer_renditions):
+        raise UsageError("--transfer-name and --transfer-renditions go with --to transfer")
     writers: dict[str, Writer] = {}
     names: dict[str, str] = {}
     for fmt in options.formats:
+        if fmt == TRANSFER:  # one folder for the batch, written at the end (.transfer)
+            continue
         try:
             writer = registry.writer(fmt)
         except ImportError as exc:
