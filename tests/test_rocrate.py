@@ -122,8 +122,9 @@ def test_jats_corpus_bag_with_pronom_formats(corpus: Path, tmp_path: Path,
             continue
         formats = as_list(entities[file_id(path[len("data/"):])]["encodingFormat"])
         assert formats[1:] == ([{"@id": PRONOM + puid}] if puid else []), path
-        if puid:
+        if puid:  # a PRONOM entity named as Siegfried names the format
             assert entities[PRONOM + puid]["@type"] == "WebPage"
+            assert entities[PRONOM + puid]["name"] not in ("", f"PRONOM {puid}")
     scholarly = entities["#article"]
     assert scholarly["identifier"] == ["publisher-id:00240",
                                        "https://doi.org/10.7554/eLife.00240"]

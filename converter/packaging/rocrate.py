@@ -57,22 +57,24 @@ Entity = dict[str, Any]
 
 def crate_file(article: Article, files: Sequence[PackageFile], when: datetime, *,
                prefix: str = "", puids: Mapping[str, str] | None = None,
+               format_names: Mapping[str, str] | None = None,
                organization: str | None = None) -> PackageFile:
     """The crate of ``files`` as a package file at ``<prefix>ro-crate-metadata.json``, ready for
     :meth:`~converter.packaging.contents.Contents.write`.
 
     ``files`` are the content already written (sizes and digests filled in), their paths
     starting with ``prefix`` (``data/`` in a bag), which the crate's ids leave out. ``puids``
-    gives PRONOM identifiers (``fmt/101``) by package path, for the files that were identified;
-    ``when`` is the package's date (the crate's ``datePublished``); ``organization`` the
-    publisher of the package (the bag's Source-Organization), when given.
+    gives PRONOM identifiers (``fmt/101``) by package path, for the files that were identified,
+    ``format_names`` their names by PUID (``Extensible Markup Language 1.0``); ``when`` is the
+    package's date (the crate's ``datePublished``); ``organization`` the publisher of the
+    package (the bag's Source-Organization), when given.
     """
     path = prefix + CRATE_FILE
     if any(item.path == path for item in files):
         raise PackageError(f"{path!r} is the RO-Crate metadata file; no content file may have "
                            "that name")
-    document = crate_document(article, files, when, prefix=prefix, puids=puids or {},
-                              organization=organization)
+    document = crate_document(article, files, when, prefix=prefix, puids=puids,
+                              format_names=format_names, organization=organization)
     data = crate_json(document)
     return PackageFile(path, "metadata", "application/ld+json", data=data,
                        note=f"RO-Crate {RO_CRATE_VERSION} metadata")
@@ -86,9 +88,11 @@ def crate_json(document: Mapping[str, Any]) -> bytes:
 
 def crate_document(article: Article, files: Sequence[PackageFile], when: datetime, *,
                    prefix: str = "", puids: Mapping[str, str] | None = None,
+                   format_names: Mapping[str, str] | None = None,
                    organization: str | None = None) -> dict[str, Any]:
     """The crate as a JSON-LD document (see the module docstring)."""
-    return _Crate(article, prefix, puids or {}).build(files, when, organization)
+    return _Crate(article, prefix, puids or {}, format_names or {}).build(files, when,
+                                                                        organization)
 
 
 def file_id(path: str) -> str:
@@ -97,10 +101,12 @@ def file_id(path: str) -> str:
 
 
 class _Crate:
-    def __init__(self, article: Article, prefix: str, puids: Mapping[str, str]) -> None:
+    def __init__(self, article: Article, prefix: str, puids: Mapping[str, str],
+                 format_names: Mapping[str, str]) -> None:
         self.article = article
         self.prefix = prefix
         self.puids = puids
+        self.format_names = format_names
         self.entities: dict[str, Entity] = {}
 
     def add(self, entity: Entity) -> dict[str, str]:
@@ -157,8 +163,9 @@ class _Crate:
         encoding: list[Any] = [item.media_type]
         puid = (self.puids.get(item.path) or "").strip()
         if _PUID.match(puid):
+            name = _text(self.format_names.get(puid, "")) or f"PRONOM {puid}"
             encoding.append(self.add({"@id": PRONOM + puid, "@type": "WebPage",
-                                      "name": f"PRONOM {puid}"}))
+                                      "name": name}))
         entity["encodingFormat"] = encoding if len(encoding) > 1 else encoding[0]
         if "sha256" in item.digests:
             entity["sha256"] = item.digests["sha256"]

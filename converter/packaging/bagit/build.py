@@ -183,10 +183,11 @@ class _Builder:
         """Identify the content, then describe it in ``data/ro-crate-metadata.json`` (with the
         PUIDs found), which is payload too: the records returned hold every payload file."""
         records, identifier = file_records(payload, self.root)
-        puids = {r.path: r.identification.puid for r in records
-                 if r.identification is not None and r.identification.known}
+        found = [r.identification for r in records]
+        puids = {r.path: i.puid for r, i in zip(records, found, strict=True) if i and i.known}
+        names = {i.puid: f"{i.format} {i.version}".strip() for i in found if i and i.known}
         crate = crate_file(self.article, payload, self.clock, prefix="data/", puids=puids,
-                           organization=organization)
+                           format_names=names, organization=organization)
         self.contents.write(crate, self.root)
         self.digests[crate.path], self.sizes[crate.path] = crate.digests, crate.size
         crate_records, tool = file_records([crate], self.root)
