@@ -11,6 +11,7 @@ Modules, in the order a run goes through them::
     pool.py       executors: worker processes with a time limit per input, or inline
     job.py        converting one input (runs in a worker)
     execute.py    jobs out, outcomes settled into the ledger and the report; Ctrl-C
+    transfer.py   the batch's Archivematica transfer (--to transfer), written at the end
     report.py     InputResult, BatchResult, report.json, the Reporter protocol
     console.py    the terminal reporter the CLI uses
 """
