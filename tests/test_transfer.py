@@ -263,6 +263,20 @@ def test_rerun_replaces_its_own_transfer_only(tmp_path: Path) -> None:
     assert csv_path.read_bytes() == first
 
 
+def test_a_catalog_inside_the_transfer_is_never_replaced(tmp_path: Path) -> None:
+    """metadata.csv given back as --metadata from inside the transfer: even --force keeps it."""
+    src = tmp_path / "in"
+    write_json_inputs(src, ["a.json"])
+    out = tmp_path / "out"
+    batch([src], out, formats=("transfer",))
+    catalog = out / "transfer" / "out" / "metadata" / "metadata.csv"
+    before = catalog.read_bytes()
+    result = batch([src], out, formats=("transfer",), catalog=catalog, force=True)
+    assert result.transfer is not None and result.transfer.status == "failed"
+    assert "never replaced" in result.transfer.errors[0]
+    assert catalog.read_bytes() == before
+
+
 @pytest.mark.parametrize("name", ["", ".hidden", "a/b", "..", "x" * 300])
 def test_transfer_names_are_folder_names(tmp_path: Path, name: str) -> None:
     write_json_inputs(tmp_path / "in", ["a.json"])

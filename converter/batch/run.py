@@ -134,7 +134,8 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
             packages = {f for f, w in writers.items() if isinstance(w, PackageWriter)}
             result.transfer = write_batch_transfer(
                 transfer_dir, execution.transfer_originals, result, options.transfer_renditions,
-                packages, ledger, reporter, lambda p: _check_ours(p, ledger, options.force))
+                packages, ledger, reporter,
+                lambda p: _check_transfer(p, ledger, options.force, protected))
         result.seconds = time.perf_counter() - started
         size, digest = atomic_write_chunks(
             report_path, (c.encode("utf-8") for c in result.json_chunks()))
@@ -263,6 +264,17 @@ def _check_report(path: Path, ledger: Ledger, force: bool, protected: Protected)
     if victim is not None:
         raise UsageError(f"the report would replace the input {victim}; choose another "
                          "--report path", file=str(path))
+    _check_ours(path, ledger, force)
+
+
+def _check_transfer(path: Path, ledger: Ledger, force: bool, protected: Protected) -> None:
+    """The transfer folder never holds an input, a sidecar or the catalog (a metadata.csv given
+    back as ``--metadata``), nor replaces (without ``force``) a folder we did not write."""
+    victim = protected.holds(path)
+    if victim is not None:
+        raise UsageError(f"the transfer would replace {victim} (inputs, sidecars and the "
+                         "catalog are never replaced); choose another --transfer-name",
+                         file=str(path))
     _check_ours(path, ledger, force)
 
 
