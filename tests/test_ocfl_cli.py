@@ -81,9 +81,11 @@ def test_convert_again_and_again(tmp_path: Path, seed_plain: Path) -> None:
     assert_valid(root)
     inv = inventory(obj)
     assert set(state(inv, "v3")) == {"original/interview.txt", "article.json", "article.xml",
-                                     "metadata/premis.xml", "metadata/mets.xml"}
+                                     "metadata/premis.xml", "metadata/mets.xml",
+                                    "ro-crate-metadata.json"}
     assert [p for p in content_files(obj) if p.startswith("v3/")] == [
-        "v3/content/metadata/mets.xml", "v3/content/metadata/premis.xml"]
+        "v3/content/metadata/mets.xml", "v3/content/metadata/premis.xml",
+        "v3/content/ro-crate-metadata.json"]
 
     # forced, later, nothing changed: the receipt says so and there is no v4
     result = ocfl_convert(source, out, root, "--bag-renditions", "json,jats", "--force",

@@ -88,7 +88,7 @@ def test_versions_content_once_and_no_empty_versions(
     v1 = inventory(obj)
     assert set(state(v1, "v1")) == {"original/interview.txt", "article.json", "article.md",
                                     "article.xml", "article.epub", "metadata/premis.xml",
-                                    "metadata/mets.xml"}
+                                    "metadata/mets.xml", "ro-crate-metadata.json"}
     block = v1["versions"]["v1"]
     assert block["created"] == "2023-11-14T22:13:20Z"
     assert block["user"] == {"name": "article-converter", "address": ADDRESS}
@@ -113,9 +113,11 @@ def test_versions_content_once_and_no_empty_versions(
     check_root(root)
     v3 = inventory(obj)
     assert set(state(v3, "v3")) == {"original/interview.txt", "article.json", "article.md",
-                                    "metadata/premis.xml", "metadata/mets.xml"}
+                                    "metadata/premis.xml", "metadata/mets.xml",
+                                    "ro-crate-metadata.json"}
     assert [p for p in content_files(obj) if p.startswith("v3/")] == [
-        "v3/content/metadata/mets.xml", "v3/content/metadata/premis.xml"]
+        "v3/content/metadata/mets.xml", "v3/content/metadata/premis.xml",
+        "v3/content/ro-crate-metadata.json"]
     for path in ("original/interview.txt", "article.json", "article.md"):
         assert state(v3, "v3")[path] == state(v2, "v2")[path]
 
@@ -133,7 +135,7 @@ def test_versions_content_once_and_no_empty_versions(
     assert sorted(p for paths in manifest.values() for p in paths) == content_files(obj)
     # the original of v1 is not stored again in v3 (unchanged since v2), nor v2's json
     assert "v3/content/original/interview.txt" not in content_files(obj)
-    assert len(content_files(obj)) == 7 + 7 + 2
+    assert len(content_files(obj)) == 8 + 8 + 3  # every version: content and its records
 
 
 def test_every_version_carries_valid_premis_and_mets(article: Path, tmp_path: Path,
@@ -378,3 +380,25 @@ def test_existing_roots_keep_their_layout(article: Path, tmp_path: Path, layout:
     if layout.name == FLAT:  # ocfl-py knows 0002, not 0004
         assert ocfl_py_object_path(root, "article-1") == "article-1"
         assert ocfl_py_root(root)[0]
+
+
+def test_every_version_carries_an_ro_crate_that_roc_validator_passes(tmp_path: Path,
+                                                                     seed_scraped: Path) -> None:
+    """The crate sits at the version's logical root; materialized, roc-validator passes it."""
+    from converter import convert
+    from converter.options import OcflOptions, WriteOptions
+    from rocrate_support import fill_cache, validate_crate
+
+    root = tmp_path / "root"
+    options = WriteOptions(ocfl=OcflOptions(root=root, user_address="mailto:a@example.org"))
+    convert(seed_scraped, tmp_path / "out", ("json", "markdown", "ocfl"), write_options=options)
+    (obj,) = object_dirs(root)
+    inv = inventory(obj)
+    head = state(inv, inv["head"])
+    assert "ro-crate-metadata.json" in head
+    crate = tmp_path / "crate"
+    for logical, digest in head.items():
+        target = crate / logical
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((obj / inv["manifest"][digest][0]).read_bytes())
+    assert validate_crate(crate, fill_cache(tmp_path / "cache" / "http")) == []

@@ -38,7 +38,7 @@ from ...options import WriteOptions, build_time
 from ...registry import Check, Rendition
 from ..contents import Contents, PackageFile, prepare
 from .inventory import VersionInfo
-from .metadata import METADATA_FOLDER, VersionRecord, metadata_files
+from .metadata import METADATA_FOLDER, RECORD_FILES, VersionRecord, metadata_files
 from .object import Committed, ObjectWriter, remove_stale_work
 from .root import StorageRoot
 from .spec import FileDigests
@@ -159,7 +159,7 @@ class _Version:
 
 def _content(state: Mapping[str, str]) -> dict[str, str]:
     """A state without the metadata files, digests lowercase."""
-    return {p: d.lower() for p, d in state.items() if not p.startswith(METADATA_FOLDER)}
+    return {p: d.lower() for p, d in state.items() if p not in RECORD_FILES}
 
 
 class _Staging:
