@@ -385,9 +385,10 @@ def test_existing_roots_keep_their_layout(article: Path, tmp_path: Path, layout:
 def test_every_version_carries_an_ro_crate_that_roc_validator_passes(tmp_path: Path,
                                                                      seed_scraped: Path) -> None:
     """The crate sits at the version's logical root; materialized, roc-validator passes it."""
+    from rocrate_support import fill_cache, validate_crate
+
     from converter import convert
     from converter.options import OcflOptions, WriteOptions
-    from rocrate_support import fill_cache, validate_crate
 
     root = tmp_path / "root"
     options = WriteOptions(ocfl=OcflOptions(root=root, user_address="mailto:a@example.org"))
