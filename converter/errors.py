@@ -117,7 +117,7 @@ class ValidationError(ConverterError):
 
     def __init__(self, message: str, errors: list[str] | None = None, **kw: str | None) -> None:
         super().__init__(message, **kw)
-        self.errors = errors or [message]
+        self.errors = errors or message.splitlines()
 
 
 class OutputExistsError(ConverterError):

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, require
 
 from converter.errors import ConverterError
 from converter.formats.jats.validate import validate_jats_file
@@ -29,7 +30,6 @@ from converter.packaging.bagit.verify import verify_bag
 from converter.pandoc.read_meta import article_from_pandoc
 from converter.pandoc.run import run_pandoc
 from converter.pipeline import convert
-from tests.conftest import CORPUS, require
 
 OK = "ok"
 FOLDERS = ("pandoc-tests", "real-world")
@@ -190,7 +190,7 @@ def test_corpus_document(name: str, corpus: Path, jats_dtd: Path, tmp_path: Path
 
 def test_epubcheck_on_a_sample(corpus: Path, jats_dtd: Path, tmp_path: Path) -> None:
     """One EPUB per input format, checked by EPUBCheck in one JVM: no error, no warning."""
-    from tests.epubcheck_util import epubcheck_messages
+    from epubcheck_util import epubcheck_messages
 
     books = []
     for index, name in enumerate(EPUBCHECK_SAMPLE):

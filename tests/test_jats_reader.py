@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DATA
 from lxml import etree
 
 from converter import model as m
@@ -18,7 +19,6 @@ from converter.formats.jats.validate import validate_jats_bytes
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse, render
 from converter.readers.jats import JatsReader
-from tests.conftest import CORPUS, DATA
 
 HERE = DATA / "jats"
 MML = "{http://www.w3.org/1998/Math/MathML}math"

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
+from strategies import articles
+from test_jats_writer import seed_like
 
 from converter import model as m
 from converter.formats.jats.validate import validate_jats_bytes
@@ -20,8 +22,6 @@ from converter.model.schema import validate_article
 from converter.options import ReadOptions, WriteOptions
 from converter.pipeline import parse, render
 from converter.readers.jats import JatsReader
-from tests.strategies import articles
-from tests.test_jats_writer import seed_like
 
 
 def _flatten_alt_text(node: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from typer.testing import CliRunner
 
 from converter.cli import app
@@ -16,7 +17,6 @@ from converter.formats.jats.validate import (
     validate_jats_bytes,
     validate_jats_file,
 )
-from tests.conftest import DATA
 
 INVALID = DATA / "jats" / "invalid.xml"
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import PNG, articles, body_blocks
 
 from converter import model as m
 from converter.errors import WriterError
@@ -20,7 +21,6 @@ from converter.pandoc.nodes import PANDOC_API_VERSION
 from converter.pandoc.read_meta import article_from_pandoc, meta_value
 from converter.pandoc.run import run_pandoc
 from converter.pandoc.write_ast import pandoc_from_article, table_width
-from tests.strategies import PNG, articles, body_blocks
 
 API = list(PANDOC_API_VERSION)
 

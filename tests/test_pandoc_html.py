@@ -9,12 +9,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import DATA, ROOT, require
 
 from converter.model import block_text
 from converter.options import ReadOptions
 from converter.pipeline import parse_bytes
 from converter.readers.html import HtmlReader, contributors, decode_html, page_meta
-from tests.conftest import DATA, ROOT, require
 
 READABILITY = "real-world/readability"
 

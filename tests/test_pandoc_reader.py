@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DATA, require
 
 from converter import model as m
 from converter.errors import InputError, UsageError
@@ -16,7 +17,6 @@ from converter.pandoc.formats import PANDOC_INPUT_FORMATS
 from converter.pandoc.run import one_line, pandoc_path
 from converter.pipeline import parse, parse_bytes
 from converter.readers.pandoc import PandocReader, input_format, sniff_format
-from tests.conftest import DATA, require
 
 HERE = DATA / "pandoc"
 

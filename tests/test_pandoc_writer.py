@@ -13,6 +13,7 @@ from typing import Any
 import lxml.html
 import pytest
 from hypothesis import given, settings
+from strategies import PNG, articles
 
 from converter import model as m
 from converter.errors import UnknownFormatError, WriterError
@@ -22,7 +23,6 @@ from converter.pipeline import render, write_media, write_outputs
 from converter.readers.pandoc import read_with_pandoc
 from converter.registry import Registry
 from converter.writers.pandoc import PandocWriter, extension_for
-from tests.strategies import PNG, articles
 
 MEDIA = f"media/{hashlib.sha1(PNG).hexdigest()}.png"
 

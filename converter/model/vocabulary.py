@@ -170,18 +170,23 @@ def identifier(text: str, scheme: str | None = None) -> Identifier:
     if scheme:
         return Identifier(scheme, value)
     lowered = value.lower()
+    prefix, sep, rest = value.partition(":")
+    named = sep and prefix and " " not in prefix and rest.strip()
     if lowered.startswith(("http://", "https://")):
         return Identifier("url", value)
+    if named and prefix.lower() in _SCHEMES:
+        return Identifier(prefix.lower(), rest.strip())
     if lowered.startswith("10.") and "/" in value:
         return Identifier("doi", value)
     if "uuid" in lowered:
         return Identifier("uuid", value)
     if "isbn" in lowered:
         return Identifier("isbn", value)
-    prefix, sep, rest = value.partition(":")
-    if sep and prefix and " " not in prefix and rest.strip():
-        if prefix.lower() in ("doi", "isbn", "issn", "pmid", "pmcid", "arxiv", "handle"):
-            return Identifier(prefix.lower(), rest.strip())
-        return Identifier(prefix.lower() if prefix.lower() == "urn" else prefix, value
-                          if prefix.lower() == "urn" else rest.strip())
+    if named:
+        return Identifier("urn", value) if prefix.lower() == "urn" else Identifier(
+            prefix, rest.strip())
     return Identifier("local", value)
+
+
+#: schemes written ``scheme:value`` whose prefix is not part of the value
+_SCHEMES = frozenset({"doi", "isbn", "issn", "pmid", "pmcid", "arxiv", "handle"})

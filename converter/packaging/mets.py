@@ -29,7 +29,8 @@ from lxml import etree
 from .._version import __version__
 from ..errors import WriterError
 from ..fsutil import atomic_write_bytes
-from ..model import Article, Diagnostic, block_text
+from ..model import Article, Diagnostic
+from ..model.metadata import dublin_core
 from ..options import WriteOptions, build_time
 from ..registry import Rendition
 from .identify import tool as siegfried
@@ -57,31 +58,23 @@ def mets_xml(article: Article, ctx: PremisContext, label: str | None = None) -> 
                           encoding="UTF-8", pretty_print=True)
 
 
-def dublin_core(article: Article) -> list[tuple[str, str]]:
-    """The article's descriptive metadata as Dublin Core elements (name, value), in order."""
-    values: list[tuple[str, str]] = [("title", article.title)]
-    if article.subtitle:
-        values.append(("title", article.subtitle))
-    values.extend(("creator", c.name) for c in article.contributors if c.kind == "author")
-    values.extend(("contributor", c.name) for c in article.contributors if c.kind != "author")
-    if "published" in article.dates:
-        values.append(("date", article.dates["published"]))
-    if article.language:
-        values.append(("language", article.language))
-    for name in sorted(article.subjects):
-        values.extend(("subject", s) for s in article.subjects[name])
-    if article.abstract:
-        values.append(("description", block_text(article.abstract)))
+def dublin_core_elements(article: Article) -> list[tuple[str, str]]:
+    """The article's Dublin Core elements (``dc.title``, ``dcterms.license``, value), in order:
+    the same columns and values
+    a transfer's metadata.csv carries (:func:`converter.model.metadata.dublin_core`), then what
+    METS readers also look for: the article's own id, other contributors, the source
+    publication as publisher and source, and the type ``Text``."""
+    values: list[tuple[str, str]] = []
+    for column, items in dublin_core(article):
+        values.extend((column, v) for v in items)
+    values.append(("dc.identifier", entity_id(article)))
+    values.extend(("dc.contributor", c.name) for c in article.contributors
+                  if c.kind != "author")
     if article.source_publication is not None:
-        values.append(("publisher", article.source_publication.name))
+        values.append(("dc.publisher", article.source_publication.name))
         if article.source_publication.url:
-            values.append(("source", article.source_publication.url))
-    rights = article.rights
-    if rights is not None:
-        values.extend(("rights", r) for r in (rights.statement, rights.license_url) if r)
-    values.append(("identifier", entity_id(article)))
-    values.extend(("identifier", f"{i.scheme}:{i.value}") for i in article.identifiers)
-    values.append(("type", "Text"))
+            values.append(("dc.source", article.source_publication.url))
+    values.append(("dc.type", "Text"))
     return [(k, " ".join(v.split())) for k, v in values if v and v.strip()]
 
 
@@ -168,8 +161,10 @@ class _Mets:
 
     def dc(self) -> etree._Element:
         container = etree.Element(f"{{{DCTERMS_NS}}}dublincore")
-        for name, value in dublin_core(self.article):
-            etree.SubElement(container, f"{{{DC_NS}}}{name}").text = xml_text(value)
+        for column, value in dublin_core_elements(self.article):
+            prefix, name = column.split(".", 1)
+            namespace = DCTERMS_NS if prefix == "dcterms" else DC_NS
+            etree.SubElement(container, f"{{{namespace}}}{name}").text = xml_text(value)
         return container
 
     def file_section(self) -> None:
