@@ -100,8 +100,11 @@ class WriteOptions:
     ocfl: OcflOptions = field(default_factory=OcflOptions)
     #: settings for plug-in writers, by writer name
     extra: Mapping[str, Any] = field(default_factory=dict)
-    #: check every rendition with its external validator (``--check``: EPUBCheck on EPUBs)
+    #: check every rendition with its external validator (``--check``: EPUBCheck on EPUBs) and
+    #: read the Markdown and EPUB ones back through pandoc (JSON and JATS always are)
     check: bool = False
+    #: the share of the body's words a rendition must keep when read back (docs/preservation.md)
+    fidelity_threshold: float = 1.0
     #: keep a rendition that failed a check (``--keep-invalid``); its input still fails
     keep_invalid: bool = False
 

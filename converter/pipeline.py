@@ -17,6 +17,7 @@ from typing import Any
 
 from ._version import __version__
 from .checks import Checkers
+from .checks.fidelity import READ_BACKS
 from .errors import (
     ConverterError,
     InputError,
@@ -34,7 +35,7 @@ from .model.schema import TOO_DEEP, validate_article
 from .options import ReadOptions, WriteOptions
 from .packaging.identify import Identification, identify_file
 from .readers.language import fill_language
-from .registry import PackageWriter, Registry, Rendition, Writer, default_registry
+from .registry import Check, PackageWriter, Registry, Rendition, Writer, default_registry
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,8 @@ def make_rendition(article: Article, writer_name: str, options: WriteOptions | N
                    ) -> Rendition:
     """One single-file rendition with what its writer noticed, who made it and the checks it
     went through (``checkers``: the services a batch shares; by default this process's own).
-    A failed check is a :class:`ValidationError` unless ``options.keep_invalid``."""
+    A failed check of level ``error`` is a :class:`ValidationError` unless
+    ``options.keep_invalid``; one of level ``warning`` (the fidelity read-back) is a warning."""
     registry = registry or default_registry()
     options = options or WriteOptions()
     writer = registry.writer(writer_name)
@@ -196,15 +198,15 @@ def make_rendition(article: Article, writer_name: str, options: WriteOptions | N
     name = f"pandoc:{writer.name}" if info.name == "pandoc" else writer.name
     rendition = replace(rendition, format=writer_name, writer=name, version=info.version,
                         extension=writer.extension, description=info.description)
-    if options.check:
-        rendition = (checkers or Checkers()).check(article, rendition, options)
+    rendition = (checkers or Checkers()).check(article, rendition, options, registry)
     return enforce_checks(rendition, options)
 
 
 def enforce_checks(rendition: Rendition, options: WriteOptions) -> Rendition:
-    """A rendition that failed a check fails its input, unless ``keep_invalid`` keeps it (with
-    an error diagnostic; the input still counts as failed)."""
-    failed = [c for c in rendition.checks if not c.passed]
+    """A rendition that failed a check of level ``error`` fails its input, unless
+    ``keep_invalid`` keeps it (with an error diagnostic; the input still counts as failed). A
+    failed check of level ``warning`` brought its warning diagnostic with it."""
+    failed = [c for c in rendition.checks if not c.passed and c.level == "error"]
     if not failed:
         return rendition
     first = failed[0]
@@ -215,6 +217,43 @@ def enforce_checks(rendition: Rendition, options: WriteOptions) -> Rendition:
                               [message, *first.notes[1:]])
     return replace(rendition, diagnostics=(*rendition.diagnostics, Diagnostic(
         "error", f"{first.name}-failed", message + "; kept (--keep-invalid)")))
+
+
+#: what ``converter check-fidelity`` renders by default: every rendition that is read back
+FIDELITY_FORMATS = tuple(READ_BACKS)
+
+
+def check_fidelity(article: Article, formats: Iterable[str] = FIDELITY_FORMATS,
+                   options: WriteOptions | None = None, registry: Registry | None = None
+                   ) -> dict[str, Check]:
+    """Render ``article`` in each format in memory and read each rendition back (the pandoc
+    ones too): the fidelity check of each format, in the order asked.
+
+    Only the read-back runs, not the other checks of ``options.check`` (EPUBCheck). What the
+    writers noticed, and the warning of a failed read-back, go to the article's provenance as
+    with :func:`render`. Raises :class:`UsageError` for a format that is not read back.
+    """
+    options = options or WriteOptions()
+    registry = registry or default_registry()
+    wanted = list(dict.fromkeys(formats))
+    for fmt in wanted:
+        if registry.writer_info(fmt).name not in READ_BACKS:
+            raise UsageError(f"{fmt!r} renditions are not read back; the fidelity read-back "
+                             f"reads {', '.join(READ_BACKS)}")
+    checkers = Checkers()
+    results: dict[str, Check] = {}
+    for fmt in wanted:
+        rendition = make_rendition(article, fmt, replace(options, check=False), registry,
+                                   checkers)
+        if not any(c.name == "fidelity" for c in rendition.checks):  # the pandoc read-backs
+            rendition = checkers.read_back(article, rendition, options, registry, force=True)
+        record_diagnostics(article, rendition.diagnostics)
+        check = next((c for c in rendition.checks if c.name == "fidelity"), None)
+        if check is None:
+            reader = READ_BACKS[registry.writer_info(fmt).name].reader
+            raise UsageError(f"{fmt!r} renditions cannot be read back: no {reader} reader")
+        results[fmt] = check
+    return results
 
 
 def render(article: Article, writer_name: str, options: WriteOptions | None = None,
@@ -241,6 +280,8 @@ class OutputRecord:
     sha256: str | None
     size: int
     identification: Identification | None = None
+    #: the checks that ran on it (the fidelity read-back, EPUBCheck, the JATS DTD)
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass
@@ -340,6 +381,7 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
             raise OutputExistsError(
                 "exists and was not written by the converter; use --force to replace it",
                 file=str(target))
+        checks: tuple[Check, ...] = ()
         if isinstance(writer, PackageWriter):
             write_package(article, target, options, registry, fmt, made, checkers)
             size, digest = _measure(target)
@@ -349,9 +391,10 @@ def write_outputs(article: Article, out_dir: Path, stem: str, formats: Iterable[
             made[writer.name] = rendition
             atomic_write_bytes(target, rendition.data)
             size, digest = len(rendition.data), hashlib.sha256(rendition.data).hexdigest()
+            checks = rendition.checks
         found = identify_output(article, target, digest)
         records.append(OutputRecord(writer.name if ":" not in fmt else fmt, target, digest, size,
-                                    found))
+                                    found, checks))
     records.extend(write_media(article, out_dir, root, may_replace))
     return records
 
@@ -436,6 +479,6 @@ def parse_meta_overrides(pairs: Iterable[str]) -> Mapping[str, Any]:
 
 
 __all__ = [
-    "ConversionResult", "OutputRecord", "__version__", "convert", "detect_format", "parse",
-    "parse_bytes", "render", "write_media", "write_outputs",
+    "FIDELITY_FORMATS", "ConversionResult", "OutputRecord", "__version__", "check_fidelity",
+    "convert", "detect_format", "parse", "parse_bytes", "render", "write_media", "write_outputs",
 ]

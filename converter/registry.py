@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 from ._version import __version__
 from .errors import UnknownFormatError
@@ -58,6 +58,10 @@ class Check:
     notes: tuple[str, ...] = ()
     #: a measure where the check has one (fidelity: the share of the body's words kept, in order)
     score: float | None = None
+    #: what a failure is: an ``error`` fails the input (EPUBCheck, the JATS DTD); a ``warning``
+    #: is a warning diagnostic, which fails it only with ``--fail-on-warnings`` (the fidelity
+    #: read-back)
+    level: Literal["error", "warning"] = "error"
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,15 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
         "ingestion", "format identification", "extraction", "validation", "normalization",
         "message digest calculation", "information package creation"]
     assert kinds.count("format identification") == 4  # original, rendition, image, RO-Crate
-    assert kinds.count("validation") == 2  # the canonical model, the bag's own verification
+    # the canonical model, the JSON rendition read back (fidelity), the bag's own verification
+    assert kinds.count("validation") == 3
+    (fidelity,) = tree.xpath('//p:event[starts-with(.//p:eventDetail, "fidelity: ")]',
+                             namespaces=P)
+    assert texts(fidelity, ".//p:eventDetail/text()")[0].startswith(
+        "fidelity: the json rendition read back with the json reader")
+    assert texts(fidelity, ".//p:eventOutcome/text()") == ["pass"]
+    assert texts(fidelity, ".//p:eventOutcomeDetailNote/text()") == ["score 1.0000"]
+    assert texts(fidelity, ".//p:linkingObjectIdentifierValue/text()") == ["data/article.json"]
     assert set(texts(tree, "//p:eventDateTime/text()")) == {"2023-11-14T22:13:20Z"}
     (ingestion,) = tree.xpath('//p:event[p:eventType="ingestion"]', namespaces=P)
     detail = texts(ingestion, ".//p:eventDetail/text()")[0]
@@ -117,7 +125,7 @@ def test_events_agents_and_links(record: tuple[Path, etree._ElementTree]) -> Non
     assert set(texts(tree, "//p:linkingObjectIdentifierValue/text()")) <= objects
     assert set(texts(tree, "//p:linkingAgentIdentifierValue/text()")) == set(agents)
     assert set(texts(tree, "//p:linkingEventIdentifierValue/text()")) <= events
-    assert len(events) == 11
+    assert len(events) == 12
 
 
 def test_element_order_follows_the_premis_schema(record: tuple[Path, etree._ElementTree]
