@@ -36,7 +36,7 @@ from .ledger import Ledger, LedgerEntry
 from .options import BatchOptions
 from .plan import Job, Plan
 from .pool import Executor
-from .report import BatchResult, InputResult, OutputInfo, Reporter
+from .report import BatchResult, CheckInfo, InputResult, OutputInfo, Reporter
 
 
 class Execution:
@@ -189,7 +189,8 @@ def _shared(text: _Text) -> _Text:
 def _input_result(job: Job, outcome: Outcome) -> InputResult:
     """The parent's record of one input, kept until the report is written."""
     outputs = [OutputInfo(_shared(o.format), relative_to(o.path, job.output), o.sha256, o.size,
-                          o.identification.to_dict() if o.identification else None)
+                          o.identification.to_dict() if o.identification else None,
+                          [CheckInfo.of(check) for check in o.checks])
                for o in outcome.outputs]
     for diagnostic in outcome.diagnostics:
         diagnostic.level = _shared(diagnostic.level)

@@ -16,12 +16,28 @@ from typing import Any, Literal, Protocol
 
 from .._version import __version__
 from ..model import Diagnostic, canonical_json
+from ..registry import Check
 
 log = logging.getLogger("converter.batch")
 
 Status = Literal["ok", "failed", "skipped"]
 IgnoreReason = Literal["hidden", "sidecar", "unsupported", "not a regular file",
                        "link out of the input folder", "link to a folder", "converter output"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """A check that ran on an output, as the report lists it (PREMIS has the rest)."""
+
+    name: str
+    passed: bool
+    #: a measure where the check has one (fidelity: the share of the body's words kept)
+    score: float | None
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, check: Check) -> CheckInfo:
+        return cls(check.name, check.passed, check.score, check.notes)
 
 
 @dataclass(slots=True)
@@ -34,6 +50,8 @@ class OutputInfo:
     size: int
     #: what Siegfried says the file is (PRONOM PUID, name, version, MIME type, basis, warning)
     identification: dict[str, str] | None = None
+    #: the checks that ran on it (fidelity read-back, EPUBCheck, JATS DTD); left out when none
+    checks: list[CheckInfo] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -61,6 +79,8 @@ class InputResult:
         for output in data["outputs"]:
             if output["identification"] is None:
                 del output["identification"]
+            if not output["checks"]:
+                del output["checks"]
         if self.reason is None:
             del data["reason"]
         return data
