@@ -5,6 +5,7 @@ Subpackages and modules, in the order data flows through them (docs/architecture
     readers/      bytes -> Article      text, markdown, json, jats, html, pdf, pandoc (docx, ...)
     model/        Article, its blocks and inlines, JSON form, schema, metadata vocabulary
     writers/      Article -> Rendition  json, markdown, jats, epub, pandoc (any format)
+    checks/       renditions checked after writing: EPUBCheck, the fidelity read-back
     packaging/    renditions + original -> packages: BagIt, OCFL, PREMIS, METS
     pandoc/       the bundled pandoc and its AST;  formats/: what a reader and writer share
     registry.py   the table of readers and writers, plus entry-point plug-ins
@@ -111,7 +112,7 @@ if TYPE_CHECKING:
     from .packaging.bagit.verify import VerifyReport
     from .packaging.ocfl.spec import OcflReport
     from .pipeline import ConversionResult, OutputRecord
-    from .registry import Registry
+    from .registry import Check, Registry
 
 #: names served lazily from their modules (``from converter import Article``), so that
 #: ``import converter`` (and ``converter --help``) loads none of them
@@ -121,6 +122,7 @@ _LAZY = {
                     "options"),
     "BatchOptions": "batch", "BatchResult": "batch", "InputResult": "batch",
     "ConversionResult": "pipeline", "OutputRecord": "pipeline", "Registry": "registry",
+    "Check": "registry",
     "VerifyReport": "packaging.bagit.verify", "OcflReport": "packaging.ocfl.spec",
 }
 
@@ -180,6 +182,23 @@ def run_batch(inputs: Sequence[str | os.PathLike[str]], output: str | os.PathLik
                       reporter)
 
 
+def check_fidelity(source: str | os.PathLike[str] | bytes,
+                   formats: Iterable[str] = ("json", "markdown", "jats", "epub"),
+                   read_options: ReadOptions | None = None,
+                   write_options: WriteOptions | None = None, *,
+                   registry: Registry | None = None) -> dict[str, Check]:
+    """Parse an input, render each format in memory, read each rendition back and compare it
+    with the article: the fidelity :class:`Check` of each format (``check.passed``,
+    ``check.score``: the share of the body's words kept in order, ``check.notes``: what differs).
+
+    ``write_options.fidelity_threshold`` sets the share a rendition must keep (default 1.0).
+    """
+    from .pipeline import check_fidelity as _check_fidelity
+
+    article = parse(source, read_options, registry=registry)
+    return _check_fidelity(article, formats, write_options, registry)
+
+
 def validate(document: Article | dict[str, Any]) -> None:
     """Raise :class:`SchemaError` unless the article (or its JSON form) matches the schema."""
     from .model import Article
@@ -210,7 +229,7 @@ def verify(path: str | os.PathLike[str]) -> VerifyReport | OcflReport:
 
 __all__ = [
     "Article", "BagOptions", "BatchOptions", "BatchResult", "Block", "BlockQuote", "BulletList",
-    "Citation", "Code", "CodeBlock", "ColumnSpec", "Contributor", "ConversionResult",
+    "Check", "Citation", "Code", "CodeBlock", "ColumnSpec", "Contributor", "ConversionResult",
     "ConverterError", "DefinitionItem", "DefinitionList", "Diagnostic", "Discarded", "Emphasis",
     "EpubOptions", "Figure", "Heading", "HorizontalRule", "Identifier", "Image", "Inline",
     "InputError", "InputResult", "LineBlock", "LineBreak", "Link", "Math", "MediaResource", "Note",
@@ -219,5 +238,6 @@ __all__ = [
     "Rights", "SchemaError", "SmallCaps", "SourcePublication", "Speech", "Strikeout", "Strong",
     "Subscript", "Superscript", "Table", "TableCell", "TableRow", "Text", "Underline",
     "UnknownFormatError", "UsageError", "ValidationError", "VerifyReport", "WriteOptions",
-    "WriterError", "__version__", "convert", "parse", "render", "run_batch", "validate", "verify",
+    "WriterError", "__version__", "check_fidelity", "convert", "parse", "render", "run_batch",
+    "validate", "verify",
 ]

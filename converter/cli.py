@@ -153,9 +153,13 @@ def convert(
         "rendition is validated against the DTD.")] = None,
     check: Annotated[bool, typer.Option(
         help="Check every rendition with its validator (EPUBCheck on EPUBs, one JVM for the "
-        "batch); a rendition that fails fails its input.")] = False,
+        "batch); a rendition that fails fails its input. Also read the Markdown and EPUB "
+        "renditions back through pandoc (JSON and JATS are always read back).")] = False,
     keep_invalid: Annotated[bool, typer.Option(
         help="Keep renditions that fail a check (the input still fails).")] = False,
+    fidelity_threshold: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Share of the body's words a rendition must keep when read "
+        "back; below it is a warning.")] = 1.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every diagnostic."
                                           )] = False,
@@ -181,6 +185,7 @@ def convert(
         formats = _split(to) or ["json", "markdown"]
         write_options = WriteOptions(
             jats_dtd=jats_dtd, check=check, keep_invalid=keep_invalid,
+            fidelity_threshold=fidelity_threshold,
             bag=BagOptions(serialization=bag_format, checksums=tuple(_split([checksums])),
                            renditions=tuple(_split([bag_renditions])),
                            source_organization=source_organization, profile=profile,
@@ -241,6 +246,42 @@ def parse(
 
         found = identify_file(file).to_dict()
         _err(f"{file}: info: {identification_text(found)} [format-identification]")
+
+
+@app.command("check-fidelity")
+def check_fidelity(
+    file: Annotated[Path, typer.Argument(help="The input file.", show_default=False)],
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", "-t", help="Renditions to read back, comma-separated: json, markdown, jats, "
+        "epub. Default: all four.")] = None,
+    from_format: Annotated[str | None, typer.Option("--from", "-f", help="Reader to use.")] = None,
+    fidelity_threshold: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Share of the body's words a rendition must keep.")] = 1.0,
+) -> None:
+    """Render one input in memory, read each rendition back and compare it with the article.
+
+    One line per rendition: passed or failed, the share of the body's words kept in order, and
+    what differs. Exit 1 when one fails.
+
+    Example: converter check-fidelity article.txt --to markdown,epub
+    """
+    try:
+        from .options import WriteOptions
+        from .pipeline import FIDELITY_FORMATS
+        from .pipeline import check_fidelity as check_renditions
+        from .pipeline import parse as parse_file
+
+        article = parse_file(file, _read_options(from_format, None, None))
+        checks = check_renditions(article, _split(to) or FIDELITY_FORMATS,
+                                  WriteOptions(fidelity_threshold=fidelity_threshold))
+    except (ConverterError, OSError) as exc:
+        raise _fail(exc) from None
+    for fmt, result in checks.items():
+        score = "none" if result.score is None else f"{result.score:.4f}"
+        verdict = "passed" if result.passed else "failed"
+        differences = f": {'; '.join(result.notes)}" if result.notes else ""
+        typer.echo(one_line(f"{file}: {fmt}: {verdict}, score {score}{differences}"))
+    raise typer.Exit(0 if all(c.passed for c in checks.values()) else 1)
 
 
 @app.command()
