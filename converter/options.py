@@ -83,6 +83,18 @@ class EpubOptions:
 
 
 @dataclass(frozen=True)
+class Companion:
+    """Another original of the same article (``--group-renditions``): packed beside the
+    article's own original, byte for byte."""
+
+    path: Path
+    #: its path relative to the input root
+    relative: str
+    #: its SHA-256 when it was read (packing refuses a file that changed since)
+    sha256: str
+
+
+@dataclass(frozen=True)
 class WriteOptions:
     """How to write outputs."""
 
@@ -92,6 +104,8 @@ class WriteOptions:
     source_path: Path | None = None
     #: the input path relative to the input root, for bag-info Internal-Sender-Identifier
     source_relative: str | None = None
+    #: the other originals of the same article, when several inputs became one package
+    companions: tuple[Companion, ...] = ()
     #: folder of the JATS DTDs (default: $CONVERTER_JATS_DTD)
     jats_dtd: Path | None = None
     bag: BagOptions = field(default_factory=BagOptions)

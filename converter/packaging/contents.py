@@ -1,4 +1,5 @@
-"""What every package of an article holds, whatever its layout: the original byte for byte, the
+"""What every package of an article holds, whatever its layout: the original byte for byte (and
+the other originals of the same article, when several inputs became one package), the
 renditions the pipeline made, the article's media files; written into a folder with their
 checksums. A bag puts them under ``data/``, an OCFL object into a version's ``content/``.
 
@@ -41,6 +42,10 @@ class PackageFile:
     source: Path | None = None
     note: str | None = None
     original_name: str | None = None
+    #: an original's path relative to the input root
+    relative: str | None = None
+    #: the SHA-256 an original must still have (None: the article's recorded one)
+    expected_sha256: str | None = None
     writer: str | None = None
     writer_version: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -109,22 +114,40 @@ class Contents:
         return items
 
     def original(self) -> list[PackageFile]:
+        """The input under ``original/``, and the other originals of the same article (a
+        group's companions) beside it."""
         source = self.options.source_path
         prov = self.article.provenance
         if source is None:
             self.diagnose("warning", "bag-no-original",
                           f"the original file is unknown; the {self.noun} holds renditions only")
             return []
+        reader = prov.format if prov and prov.format else None
+        name = self.readable(source)
+        items = [PackageFile(f"{self.prefix}original/{name}", "original",
+                             media_type(source.name), source=Path(source), original_name=name,
+                             relative=self.options.source_relative,
+                             note=f"read as {reader}" if reader else None)]
+        names = {items[0].path}
+        for number, other in enumerate(self.options.companions, start=2):
+            name = f"{self.prefix}original/{self.readable(other.path)}"
+            if name in names:  # two inputs of one name in different folders
+                name = f"{self.prefix}original/{number}/{self.readable(other.path)}"
+            names.add(name)
+            items.append(PackageFile(name, "original", media_type(other.path.name),
+                                     source=other.path, original_name=other.path.name,
+                                     relative=other.relative, expected_sha256=other.sha256,
+                                     note="another original of the same article"))
+        return items
+
+    def readable(self, source: Path) -> str:
+        """The file name as UTF-8 (a name that is not gets U+FFFD and a warning)."""
         name = Path(source).name
         readable = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         if readable != name:
             self.diagnose("warning", "bag-original-name",
                           f"the input's file name is not UTF-8; packed as {readable!r}")
-            name = readable
-        reader = prov.format if prov and prov.format else None
-        return [PackageFile(f"{self.prefix}original/{name}", "original", media_type(name),
-                            source=Path(source), original_name=name,
-                            note=f"read as {reader}" if reader else None)]
+        return readable
 
     @staticmethod
     def check_names(files: Sequence[PackageFile]) -> None:
@@ -163,12 +186,15 @@ class Contents:
                     item.size = len(item.data)
                 else:
                     assert item.source is not None
-                    item.digests, item.size = self.copy_original(item.source, out)
+                    item.digests, item.size = self.copy_original(item.source, out,
+                                                                 item.expected_sha256)
         except OSError as exc:
             raise PackageError(f"cannot write {item.path}: {exc.strerror or exc}") from exc
 
-    def copy_original(self, source: Path, out: BinaryIO) -> tuple[dict[str, str], int]:
-        """Copy the input byte for byte (never through a link), hashing as it streams."""
+    def copy_original(self, source: Path, out: BinaryIO, expected: str | None = None
+                      ) -> tuple[dict[str, str], int]:
+        """Copy an original byte for byte (never through a link), hashing as it streams; it must
+        still have the SHA-256 it had when read (``expected``, else the article's)."""
         try:
             fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError as exc:
@@ -182,12 +208,14 @@ class Contents:
                 raise PackageError("the original is not a regular file", file=str(source))
             wanted = tuple(dict.fromkeys((*self.algorithms, "sha256")))
             sums, size = digest_stream(handle, wanted, copy_to=out)
-        recorded = self.article.provenance.sha256 if self.article.provenance else None
+        recorded = expected or (self.article.provenance.sha256 if self.article.provenance
+                                else None)
         if recorded:
             if sums["sha256"] != recorded:
                 raise PackageError("the input changed since it was read (its SHA-256 differs "
                                    "from the one recorded when parsing)", file=str(source))
-            self.original_matches = True
+            if expected is None:
+                self.original_matches = True
         return {a: sums[a] for a in self.algorithms}, size
 
 

@@ -7,7 +7,9 @@
   properties, the files that represent it, its rights), then one ``file`` object per file (size,
   one fixity element per checksum algorithm, the format: the PRONOM name, version and PUID
   Siegfried gave it, in ``formatRegistry``, beside the MIME type in a note);
-* events: ``ingestion`` of the original; one ``format identification`` per file (Archivematica's
+* events: ``ingestion`` of the original (of each, when several inputs are one article: the
+  files relate to each other as ``structural``/``has sibling``, every rendition to each as
+  ``derivation``/``has source``); one ``format identification`` per file (Archivematica's
   convention: detail ``program="Siegfried"; version="..."``, outcome ``Positive``, the PUID as
   outcome detail); ``extraction`` by the reader; the canonical model's ``validation`` against the
   schema; one ``normalization`` per rendition; one ``validation`` per check a rendition or the
@@ -135,16 +137,17 @@ class _Record:
     def build(self) -> etree._Element:
         ctx = self.ctx
         converter = self.agent("article-converter", "article-converter", "software", __version__)
-        original = next((f for f in ctx.files if f.role == "original"), None)
-        self.ingestion(converter, original)
+        originals = [f for f in ctx.files if f.role == "original"]
+        for number, original in enumerate(originals):
+            self.ingestion(converter, original, companion=number > 0)
         self.identification()
-        self.extraction(converter, original)
+        self.extraction(converter, originals)
         self.event("validation", "the canonical model was validated against "
                    "article.schema.json (JSON Schema 2020-12) when it was read, before any "
                    "writer saw it", "pass", [], [(converter, "executing program")],
                    [(f.path, "source") for f in ctx.files if f.writer == "json"])
         for rendition in (f for f in ctx.files if f.role == "rendition"):
-            self.normalization(rendition, original)
+            self.normalization(rendition, originals)
             for check in rendition.checks:
                 self.validation(check, [(rendition.path, "source")])
         for check in ctx.checks:
@@ -159,7 +162,7 @@ class _Record:
 
         self.entity()
         for record in ctx.files:
-            self.file_object(record, original)
+            self.file_object(record, originals)
         for element in self.events:
             self.root.append(element)
         for key in sorted(self.agents):
@@ -167,16 +170,20 @@ class _Record:
         self.rights()
         return self.root
 
-    def ingestion(self, converter: str, original: FileRecord | None) -> None:
-        if original is None:
-            return
+    def ingestion(self, converter: str, original: FileRecord, companion: bool) -> None:
+        """The receipt of one original (a group's companions: checked against the SHA-256
+        they had when read, or the copy fails)."""
         ctx = self.ctx
         sums = ", ".join(f"{PREMIS_NAMES[a]} {original.digests[a]}" for a in ctx.algorithms)
+        relative = original.relative or (None if companion else ctx.source_relative)
         detail = (f"received {original.original_name or original.path} ({original.size} bytes)"
-                  + (f" as {ctx.source_relative}" if ctx.source_relative else "")
+                  + (f" as {relative}" if relative else "")
                   + f"; packed byte for byte as {original.path}; {sums}")
         notes = []
-        if ctx.original_matches is True:
+        if companion:
+            notes.append("another original of the same article; SHA-256 matches the checksum "
+                         "recorded when it was read")
+        elif ctx.original_matches is True:
             notes.append("SHA-256 matches the checksum the reader recorded")
         elif ctx.original_matches is None:
             notes.append("the reader recorded no checksum to compare")
@@ -204,7 +211,7 @@ class _Record:
                        "Positive" if found.known else "Negative", notes,
                        [(key, "executing program")], [(record.path, "source")])
 
-    def extraction(self, converter: str, original: FileRecord | None) -> None:
+    def extraction(self, converter: str, originals: Sequence[FileRecord]) -> None:
         article, ctx = self.article, self.ctx
         prov = article.provenance
         agents = []
@@ -220,12 +227,15 @@ class _Record:
                   f"canonical article model (schema {article.schema_version}); "
                   f"article id {entity_id(article)}")
         outcome, notes = _outcome(ctx.read_diagnostics)
-        objects = ([(original.path, "source")] if original else []) + \
+        if len(originals) > 1:
+            detail += (f"; {len(originals)} originals of the same article, read each and merged "
+                       "field by field (the source of each field: the article's extra.merged)")
+        objects = [(o.path, "source") for o in originals] + \
             [(f.path, "outcome") for f in ctx.files if f.role == "media"]
         self.event("extraction", " ".join(detail.split()), outcome, notes,
                    agents or [(converter, "executing program")], objects)
 
-    def normalization(self, rendition: FileRecord, original: FileRecord | None) -> None:
+    def normalization(self, rendition: FileRecord, originals: Sequence[FileRecord]) -> None:
         writer = self.agent(f"writer-{rendition.writer}",
                             f"article-converter {rendition.writer} writer", "software",
                             rendition.writer_version)
@@ -234,8 +244,7 @@ class _Record:
             agents.append((self.agent("pandoc", "pandoc", "software", self.ctx.tools["pandoc"]),
                            "executing program"))
         outcome, notes = _outcome(rendition.diagnostics)
-        objects = ([(original.path, "source")] if original else []) + \
-            [(rendition.path, "outcome")]
+        objects = [(o.path, "source") for o in originals] + [(rendition.path, "outcome")]
         self.event("normalization", f"rendered the canonical model as {rendition.path} "
                    f"({rendition.media_type}) with the {rendition.writer} writer",
                    outcome, notes, agents, objects)
@@ -274,7 +283,7 @@ class _Record:
             self.sub(link, "linkingRightsStatementIdentifierType", "local")
             self.sub(link, "linkingRightsStatementIdentifierValue", "rights-01")
 
-    def file_object(self, record: FileRecord, original: FileRecord | None) -> None:
+    def file_object(self, record: FileRecord, originals: Sequence[FileRecord]) -> None:
         element = self.sub(self.root, "object")
         element.set(f"{{{XSI_NS}}}type", "premis:file")
         self.identifier(element, "objectIdentifier", record.path)
@@ -303,10 +312,15 @@ class _Record:
             self.sub(fmt, "formatNote", record.note)
         if record.original_name:
             self.sub(element, "originalName", record.original_name)
-        if original is not None and record is not original:
+        for original in originals:
+            if record is original:
+                continue
+            # the other originals of the same article are its siblings; everything else in the
+            # package was made from the originals
+            sibling = record.role == "original"
             relation = self.sub(element, "relationship")
-            self.sub(relation, "relationshipType", "derivation")
-            self.sub(relation, "relationshipSubType", "has source")
+            self.sub(relation, "relationshipType", "structural" if sibling else "derivation")
+            self.sub(relation, "relationshipSubType", "has sibling" if sibling else "has source")
             self.identifier(relation, "relatedObjectIdentifier", original.path)
         for event_id in self.object_events.get(record.path, []):
             link = self.sub(element, "linkingEventIdentifier")

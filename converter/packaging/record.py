@@ -43,6 +43,8 @@ class FileRecord:
     identification: Identification | None = None
     #: the checks the file passed or failed (JATS DTD, EPUBCheck, fidelity read-back)
     checks: Sequence[Check] = ()
+    #: an original's path relative to the input root
+    relative: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def file_records(files: Sequence[PackageFile], root: Path, identify: bool = True
         tool = siegfried()
     records = [FileRecord(f.path, f.size, f.digests, f.media_type, f.role, f.original_name,
                           f.writer, f.writer_version, tuple(f.diagnostics), f.note, ident,
-                          f.checks)
+                          f.checks, f.relative)
                for f, ident in zip(files, identifications, strict=True)]
     return records, tool
 

@@ -7,6 +7,7 @@ of artefactual/archivematica-sampledata, e.g. ``DemoTransferCSV``)::
       objects/<relative path>            every original, byte for byte, under its input path
       objects/renditions/<output path>   the renditions and their media, when asked for
       metadata/metadata.csv              one row per original: filename, then Dublin Core columns
+                                         (an article in several files: one folder, one row)
       metadata/checksum.sha256           every file of objects/, sha256sum's format
 
 ``metadata.csv`` follows Archivematica's format: a ``filename`` column (``objects/<path>``) then
@@ -35,7 +36,7 @@ import io
 import os
 import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -85,9 +86,11 @@ class TransferSummary:
     digests: dict[str, str]
 
 
-def write_transfer(destination: Path, files: Sequence[TransferFile]) -> TransferSummary:
+def write_transfer(destination: Path, files: Sequence[TransferFile],
+                   folders: Mapping[str, Row] | None = None) -> TransferSummary:
     """Build the transfer folder at ``destination`` atomically (see the module docstring).
-    Names are NFC-normalized (as in a bag)."""
+    Names are NFC-normalized (as in a bag). ``folders``: metadata.csv rows of folders under
+    objects/ (one article in several files: Archivematica gives a folder's row to the folder)."""
     files = [replace(f, name=unicodedata.normalize("NFC", f.name)) for f in files]
     check_names([f.name for f in files])
     digests: dict[str, str] = {}
@@ -96,8 +99,10 @@ def write_transfer(destination: Path, files: Sequence[TransferFile]) -> Transfer
         for item in sorted(files, key=lambda f: f.name):
             digests[item.name], size = _copy(item, prepare(tmp, f"{OBJECTS}/{item.name}"))
             octets += size
-        _write(tmp, METADATA_CSV, metadata_csv([(f.name, f.row) for f in files
-                                                if f.row is not None]))
+        rows = [(f.name, f.row) for f in files if f.row is not None]
+        rows += [(unicodedata.normalize("NFC", name), row)
+                 for name, row in (folders or {}).items()]
+        _write(tmp, METADATA_CSV, metadata_csv(rows))
         _write(tmp, CHECKSUMS, checksum_lines(digests))
         (tmp / OBJECTS).mkdir(mode=0o755, exist_ok=True)  # an empty transfer still has objects/
     return TransferSummary(len(digests), octets, digests)
