@@ -127,6 +127,10 @@ def convert(
         help="With --to transfer: the transfer's folder name (default: OUTPUT's name).")] = None,
     transfer_renditions: Annotated[bool, typer.Option(
         help="With --to transfer: put the renditions into the transfer too.")] = False,
+    group_renditions: Annotated[bool, typer.Option(
+        help="Inputs whose texts are one article (a text and its scraped web page) become one "
+        "package with every original and the metadata merged field by field; without it the "
+        "groups are only listed in report.json.")] = False,
     bag_format: Annotated[str, typer.Option(help="Bag serialization: dir, tar, tgz or zip."
                                             )] = "dir",
     checksums: Annotated[str, typer.Option(help="Bag checksum algorithms, comma-separated."
@@ -177,6 +181,8 @@ def convert(
       converter convert articles/ -o out --to ocfl --ocfl-root archive/ocfl
 
       converter convert articles/ -o out --to json,transfer --transfer-name interviews-2013
+
+      converter convert scraped/ clean/ -o out --to bag --group-renditions
     """
     try:
         from .batch import BatchOptions, run_batch
@@ -202,6 +208,7 @@ def convert(
             fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
             timeout=timeout, follow_links=follow_links, quiet=quiet, verbose=verbose,
             transfer_name=transfer_name, transfer_renditions=transfer_renditions,
+            group_renditions=group_renditions,
         )
         from .batch.console import ConsoleReporter
 

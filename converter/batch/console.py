@@ -96,3 +96,8 @@ class ConsoleReporter:
         if result.transfer and result.transfer.outputs:
             console.print(f"transfer: {result.output / result.transfer.outputs[0].path}",
                           markup=False, soft_wrap=True)
+        for group in result.groups:
+            how = "converted as one article" if group.packaged else \
+                "one article? --group-renditions packs them as one"
+            console.print(f"group ({group.similarity:.2f}): {', '.join(group.inputs)}: {how}",
+                          markup=False, soft_wrap=True)

@@ -24,19 +24,20 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TypeVar, cast
 
 from ..errors import one_line
 from ..fsutil import digest_path, remove_path
 from ..model import Article, Diagnostic
-from ..packaging.transfer import TransferFile
+from ..packaging.transfer import Row, TransferFile
 from .job import Outcome
 from .ledger import Ledger, LedgerEntry
 from .options import BatchOptions
 from .plan import Job, Plan
 from .pool import Executor
 from .report import BatchResult, CheckInfo, InputResult, OutputInfo, Reporter
+from .similarity import signature_reader
 
 
 class Execution:
@@ -53,6 +54,11 @@ class Execution:
         self.articles: dict[int, Article] = {}
         #: the originals for a transfer, with the metadata.csv rows the workers sent back
         self.transfer_originals: dict[str, TransferFile] = {}
+        #: a group's folder in the transfer, with the merged article's row
+        self.transfer_folders: dict[str, Row] = {}
+        #: inputs whose signature the ledger holds: (index, input SHA-256), for the groups
+        self.signed: list[tuple[int, str]] = []
+        self.reader = signature_reader(options.read)
         self.stop = False
 
     def run(self, executor: Executor) -> list[Article]:
@@ -106,11 +112,52 @@ class Execution:
         if outcome.article is not None:
             self.articles[job.index] = outcome.article
         if outcome.transfer_row is not None:
-            self.transfer_originals[job.relative] = TransferFile(
-                job.relative, job.source, outcome.input_sha256, outcome.transfer_row)
+            self.transfer_entry(job, outcome, outcome.transfer_row)
+        self.remember_signature(job, outcome)
         item = _input_result(job, outcome)
         self.results[job.index] = item
         self._announce(item)
+        for member in job.members:  # a group: its other inputs went into this job's outputs
+            grouped = InputResult(member.display, member.relative, item.status,
+                                  item.format, reason=f"grouped with {job.relative}",
+                                  grouped_with=job.relative)
+            if item.status == "failed":
+                grouped.errors.append(f"{member.display}: not converted: its group's job, "
+                                      f"{job.display}, failed")
+            if member.earlier:
+                grouped.diagnostics.append(Diagnostic(
+                    "warning", "grouped-earlier-outputs", "converted with its group into "
+                    f"{job.relative}'s outputs; its own outputs of an earlier run stay: "
+                    f"{', '.join(relative_to(p, job.output) for p in member.earlier)}",
+                    member.display))
+            self.results[member.index] = grouped
+            self._announce(grouped)
+
+    def remember_signature(self, job: Job, outcome: Outcome) -> None:
+        """Keep the input's signature in the ledger, for the groups found at the end."""
+        sha = outcome.input_sha256
+        if sha is None:
+            return
+        if outcome.signature is not None:
+            self.ledger.store_signature(sha, self.reader, outcome.signature)
+            self.signed.append((job.index, sha))
+        elif job.want_signature and job.known_signature == sha:
+            self.signed.append((job.index, sha))
+
+    def transfer_entry(self, job: Job, outcome: Outcome, row: Row) -> None:
+        """An input's original with its metadata.csv row; a group's originals go into one
+        folder named after its first input, the row (the merged article's) on the folder."""
+        if not job.members:
+            self.transfer_originals[job.relative] = TransferFile(
+                job.relative, job.source, outcome.input_sha256, row)
+            return
+        folder = str(PurePosixPath(job.relative).with_suffix(""))
+        self.transfer_folders[folder] = row
+        for relative, source, sha in [(job.relative, job.source, outcome.input_sha256),
+                                      *((m.relative, m.source, outcome.member_sha256.get(
+                                          m.relative)) for m in job.members)]:
+            self.transfer_originals[relative] = TransferFile(
+                f"{folder}/{PurePosixPath(relative).name}", source, sha)
 
     def _announce(self, item: InputResult) -> None:
         for error in item.errors:

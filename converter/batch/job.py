@@ -13,9 +13,9 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from .._version import __version__
 from ..checks import Checkers
@@ -27,9 +27,11 @@ from ..packaging.identify import Identification, identify_file
 from ..packaging.transfer import Row, transfer_row
 from ..pipeline import OutputRecord, detect_format, parse_bytes, read_input, write_outputs
 from ..registry import PackageWriter, Registry, Rendition
-from .metadata import layer_overrides, load_sidecar, sidecars_for
+from .group import ReadMember, merge_group, read_member
+from .metadata import layered_read
 from .plan import Job
 from .report import Status
+from .similarity import signature
 
 log = logging.getLogger("converter.batch")
 
@@ -59,18 +61,26 @@ class Outcome:
     keep_outputs: bool = False
     #: the input's metadata.csv row, for a transfer (its Dublin Core cells)
     transfer_row: Row | None = None
+    #: the MinHash signature of its text (:mod:`.similarity`), when asked for
+    signature: bytes | None = None
+    #: a group's other inputs: relative path -> SHA-256 of the bytes that were read
+    member_sha256: dict[str, str] = field(default_factory=dict)
 
 
-def options_hash(read: ReadOptions, write: WriteOptions) -> str:
+def options_hash(read: ReadOptions, write: WriteOptions, members: Sequence[ReadMember] = ()
+                 ) -> str:
     """A digest of everything besides the input bytes that shapes an output.
 
     The other formats asked for are not part of it: each ledger entry belongs to one format's
-    destination, so adding or dropping a format leaves the others' outputs complete.
+    destination, so adding or dropping a format leaves the others' outputs complete. A group's
+    other inputs are (their bytes and options), so a change to any of them converts it again.
     """
     read_part = asdict(replace(read, file_name=None))
     write_part = asdict(replace(write, source_path=None))
     data = {"converter": __version__, "read": read_part, "write": write_part,
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+            "members": [(m.member.relative, m.sha256, asdict(replace(m.read, file_name=None)))
+                        for m in members]}
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -80,7 +90,10 @@ def run_job(job: Job, registry: Registry) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome(job.index, "failed")
     try:
-        _convert(job, registry, outcome)
+        if job.signature_only:
+            _sign_only(job, registry, outcome)
+        else:
+            _convert(job, registry, outcome)
     except ConverterError as exc:
         outcome.status = "failed"
         outcome.errors.append(str(exc.located(job.display)))
@@ -95,12 +108,24 @@ def run_job(job: Job, registry: Registry) -> Outcome:
     return outcome
 
 
+def _sign_only(job: Job, registry: Registry, outcome: Outcome) -> None:
+    """The pass before grouping: read the input, send its signature back, write nothing."""
+    data = read_input(job.source, job.read)
+    outcome.input_sha256 = hashlib.sha256(data).hexdigest()
+    read, _write, _notes = _effective_options(job)
+    found = signature(parse_bytes(data, read, registry))
+    outcome.signature = found.to_bytes() if found else None
+    outcome.status = "ok"
+
+
 def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
     data = read_input(job.source, job.read)
     outcome.input_sha256 = hashlib.sha256(data).hexdigest()
     outcome.identification = identify_file(job.source, outcome.input_sha256)
     read, write, notes = _effective_options(job)
-    outcome.options_hash = options_hash(read, write)
+    members = [read_member(job, member) for member in job.members]
+    outcome.member_sha256 = {m.member.relative: m.sha256 for m in members}
+    outcome.options_hash = options_hash(read, write, members)
 
     if not job.force and job.targets and _complete(job, outcome):
         outcome.status, outcome.reason = "skipped", "unchanged"
@@ -109,13 +134,18 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
         outcome.outputs = [OutputRecord(e.format or "", t, e.sha256, e.size,
                                         identify_file(t, e.sha256) if t.is_file() else None)
                            for t, e in entries]
-        if job.want_article or job.want_transfer:
+        sign = job.want_signature and job.known_signature != outcome.input_sha256
+        if job.want_article or job.want_transfer or sign:
             article = parse_bytes(data, read, registry)
+            _sign(job, article, outcome)
+            article, write = merge_group(job, article, write, members, registry)
             outcome.article = article if job.want_article else None
             outcome.transfer_row = transfer_row(article) if job.want_transfer else None
         return
 
     article = parse_bytes(data, read, registry)
+    _sign(job, article, outcome)
+    article, write = merge_group(job, article, write, members, registry)
     for code, message in notes:
         article.diagnose("warning", code, message)
     prov = article.provenance
@@ -167,17 +197,16 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
 
 def _effective_options(job: Job) -> tuple[ReadOptions, WriteOptions, list[tuple[str, str]]]:
     """Read and write options with the catalog row, sidecar and command line layered."""
-    notes = [("catalog", note) for note in job.catalog_notes]
-    sidecar: dict[str, Any] = {}
-    found = sidecars_for(job.source)
-    if found:
-        sidecar = load_sidecar(found[0])
-        notes += [("sidecar", f"{extra.name} ignored: {found[0].name} takes precedence")
-                  for extra in found[1:]]
-    read = replace(job.read, file_name=job.display, overrides=layer_overrides(
-        job.catalog_overrides, sidecar, job.read.overrides))
+    read, notes = layered_read(job.read, job.source, job.display, job.catalog_overrides,
+                               job.catalog_notes)
     write = replace(job.write, source_path=job.source, source_relative=job.relative)
     return read, write, notes
+
+
+def _sign(job: Job, article: Article, outcome: Outcome) -> None:
+    if job.want_signature:
+        found = signature(article)
+        outcome.signature = found.to_bytes() if found else None
 
 
 def _check_destinations(job: Job, outcome: Outcome) -> None:

@@ -1,10 +1,12 @@
 """The ledger: what the converter wrote into an output folder, so that nothing is ever lost.
 
 ``OUT/.converter/ledger.sqlite`` is a SQLite database in write-ahead-log mode. Only the batch's
-parent process writes it. Two tables:
+parent process writes it. Three tables:
 
 * ``outputs``: each file or folder the converter wrote (path relative to OUT) with its sha256 and
   size, its format, the input it came from (absolute path and sha256) and the options hash;
+* ``signatures``: the MinHash signature of each input's text (by its sha256 and what read it), so
+  that an input skipped as unchanged still takes part in recognising groups (:mod:`.similarity`);
 * ``in_flight``: the destinations of the inputs being converted right now. A job's destinations
   are recorded (committed) before the job starts and removed in the same transaction that records
   its outputs. Whatever is still listed when the ledger is next opened belonged to a run that was
@@ -50,6 +52,12 @@ CREATE TABLE IF NOT EXISTS outputs (
     options TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS in_flight (path TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signatures (
+    input_sha256 TEXT NOT NULL,
+    reader TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (input_sha256, reader)
+) WITHOUT ROWID;
 """
 _COLUMNS = "sha256, size, format, input, input_sha256, options"
 
@@ -224,6 +232,32 @@ class Ledger:
                            [(self.key(p),) for p in removed])
             db.executemany("DELETE FROM in_flight WHERE path = ?",
                            [(self.key(t),) for t in targets])
+
+    # ------------------------------------------------------------------ signatures
+
+    def signature(self, input_sha256: str, reader: str) -> bytes | None:
+        row = self.db.execute("SELECT signature FROM signatures WHERE input_sha256 = ? AND "
+                              "reader = ?", (input_sha256, reader)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def store_signature(self, input_sha256: str, reader: str, signature: bytes) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
+                       (input_sha256, reader, signature))
+
+    def band_pairs(self, keys: Iterable[tuple[int, list[bytes]]]) -> Iterator[tuple[int, int]]:
+        """Pairs of inputs (by index) that share an LSH band key, each pair once; the keys go
+        through a temporary table, so a batch of any size needs no index in memory."""
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS bands (band BLOB NOT NULL, input INTEGER)")
+        db.execute("DELETE FROM temp.bands")
+        for index, bands in keys:
+            db.executemany("INSERT INTO temp.bands VALUES (?, ?)", [(b, index) for b in bands])
+        db.execute("CREATE INDEX IF NOT EXISTS temp.bands_band ON bands (band)")
+        pairs = db.execute("SELECT DISTINCT a.input, b.input FROM temp.bands a JOIN temp.bands b "
+                           "ON a.band = b.band AND a.input < b.input ORDER BY 1, 2")
+        yield from pairs
+        db.execute("DROP TABLE temp.bands")
 
     # ------------------------------------------------------------------ the lock
 

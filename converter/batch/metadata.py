@@ -19,14 +19,15 @@ import io
 import posixpath
 import stat
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
 from ..formats.data import loads_json, loads_yaml
 from ..model.metadata import is_list_key
+from ..options import ReadOptions
 
 #: the largest sidecar read (they hold a few fields)
 MAX_SIDECAR_BYTES = 1 << 20
@@ -220,3 +221,18 @@ def _row_overrides(header: list[str], cells: list[str], name_col: int
             notes.append(f"column {column} repeated for a single-valued field; kept the first "
                          f"value, all values in extra['catalog.{column}']")
     return overrides, notes
+
+
+def layered_read(read: ReadOptions, source: Path, display: str, overrides: Mapping[str, Any],
+                 catalog_notes: Sequence[str]) -> tuple[ReadOptions, list[tuple[str, str]]]:
+    """One input's read options: the catalog row, its sidecar and the command line layered."""
+    notes = [("catalog", note) for note in catalog_notes]
+    sidecar: dict[str, Any] = {}
+    found = sidecars_for(source)
+    if found:
+        sidecar = load_sidecar(found[0])
+        notes += [("sidecar", f"{extra.name} ignored: {found[0].name} takes precedence")
+                  for extra in found[1:]]
+    layered = replace(read, file_name=display, overrides=layer_overrides(
+        overrides, sidecar, read.overrides))
+    return layered, notes

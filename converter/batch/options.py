@@ -41,3 +41,7 @@ class BatchOptions:
     transfer_name: str | None = None
     #: put each input's renditions and media into the transfer too (``objects/renditions/``)
     transfer_renditions: bool = False
+    #: inputs whose texts are one article (a clean text and its scraped web page) become one
+    #: package: one set of outputs with every original and the metadata merged
+    #: (:mod:`.groups`); without it, the groups are only listed in the report
+    group_renditions: bool = False

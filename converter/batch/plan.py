@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,21 @@ from .ledger import Ledger, LedgerEntry
 from .metadata import Catalog, is_sidecar, sidecars_for
 from .options import BatchOptions
 from .report import InputResult
+from .similarity import signature_reader
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Another input of a group (``--group-renditions``), converted in its first input's job."""
+
+    index: int
+    source: Path
+    display: str
+    relative: str
+    catalog_overrides: Mapping[str, Any]
+    catalog_notes: tuple[str, ...]
+    #: its own outputs of an earlier run, kept (and named in a warning)
+    earlier: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,14 @@ class Job:
     epubcheck: str | None = None
     #: send the article's metadata.csv row back (for a transfer)
     want_transfer: bool = False
+    #: send the text's MinHash signature back (recognising groups, :mod:`.similarity`), unless
+    #: the input still has these bytes (an input skipped as unchanged)
+    want_signature: bool = False
+    known_signature: str | None = None
+    #: only read the input and send its signature back (the pass before grouping)
+    signature_only: bool = False
+    #: the other inputs of its group: one article, one set of outputs (``--group-renditions``)
+    members: tuple[Member, ...] = ()
 
     @property
     def input_key(self) -> str:
@@ -76,6 +99,8 @@ class Plan:
     jobs: list[Job]
     early: dict[int, InputResult]
     sources: list[Source]
+    #: inputs converted in another input's job (``--group-renditions``): index -> that index
+    grouped: dict[int, int] = field(default_factory=dict)
 
 
 class Protected:
@@ -140,6 +165,8 @@ def make_plan(sources: list[Source], output: Path, options: BatchOptions,
               epubcheck: str | None = None, want_transfer: bool = False) -> Plan:
     """Destinations per input; collisions, inputs at risk and foreign files fail here."""
     formats = tuple(writers)
+    signing = len(sources) > 1  # groups need two inputs at least
+    reader = signature_reader(options.read)
     claims: dict[Path, list[int]] = {}
     targets_of: list[tuple[Path, ...]] = []
     for index, source in enumerate(sources):
@@ -169,6 +196,8 @@ def make_plan(sources: list[Source], output: Path, options: BatchOptions,
                                             errors=errors[:1] if first_is_collision else errors)
             continue
         row = catalog.lookup(source.relative) if catalog else None
+        sha = next((e.input_sha256 for e in previous.values() if e.complete), None)
+        known = sha if signing and sha and ledger.signature(sha, reader) else None
         plan.jobs.append(Job(
             index=index, source=source.path, display=source.display, relative=source.relative,
             output=output, out_dir=output / Path(source.relative).parent,
@@ -178,7 +207,8 @@ def make_plan(sources: list[Source], output: Path, options: BatchOptions,
             catalog_notes=row.notes if row else (), previous=previous,
             existed=frozenset(existed), force=options.force,
             fail_on_warnings=options.fail_on_warnings, want_article=want_article,
-            epubcheck=epubcheck, want_transfer=want_transfer))
+            epubcheck=epubcheck, want_transfer=want_transfer, want_signature=signing,
+            known_signature=known))
     return plan
 
 

@@ -70,12 +70,16 @@ class InputResult:
     seconds: float = 0.0
     #: what Siegfried says the input is
     identification: dict[str, str] | None = None
+    #: the input whose outputs hold this one (``--group-renditions``: one article, several
+    #: inputs)
+    grouped_with: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["seconds"] = round(self.seconds, 4)
-        if self.identification is None:
-            del data["identification"]
+        for optional in ("identification", "grouped_with"):
+            if data[optional] is None:
+                del data[optional]
         for output in data["outputs"]:
             if output["identification"] is None:
                 del output["identification"]
@@ -84,6 +88,18 @@ class InputResult:
         if self.reason is None:
             del data["reason"]
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """Inputs whose texts are one article (:mod:`converter.batch.similarity`)."""
+
+    #: their paths relative to the input root, sorted
+    inputs: tuple[str, ...]
+    #: the lowest estimated containment between linked members (1.0: one text holds the other)
+    similarity: float
+    #: they became one package (``--group-renditions``)
+    packaged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +123,8 @@ class BatchResult:
     collection: InputResult | None = None
     #: the Archivematica transfer (``--to transfer``)
     transfer: InputResult | None = None
+    #: inputs recognised as one article in several shapes
+    groups: list[GroupInfo] = field(default_factory=list)
     #: the run was stopped (Ctrl-C) before every input was done
     interrupted: bool = False
     seconds: float = 0.0
@@ -145,6 +163,7 @@ class BatchResult:
             "inputs": [r.to_dict() for r in self.inputs] if inputs else [],
             "ignored": [asdict(i) for i in self.ignored],
             "warnings": list(self.warnings),
+            "groups": [asdict(g) for g in self.groups],
         }
         if self.collection is not None:
             data["collection"] = self.collection.to_dict()

@@ -3,9 +3,10 @@
 The flow of one run (``converter convert DIR... -o OUT``)::
 
     lock OUT, open the ledger ─► start the executor ─► discover inputs ─► plan destinations
+        ─► (``--group-renditions``: sign every input, one job per group, :mod:`.groups`)
         ─► run the jobs (worker processes, each input with a time limit) ─► settle each outcome
-        ─► collection EPUB (``--collection``) ─► Archivematica transfer (``--to transfer``,
-        :mod:`.transfer`) ─► report.json (atomic)
+        ─► the groups (:mod:`.groups`) ─► collection EPUB (``--collection``)
+        ─► Archivematica transfer (``--to transfer``, :mod:`.transfer`) ─► report.json (atomic)
 
 * OUT mirrors each input tree: ``OUT/<relative dir>/<stem><ext>``; a file named on its own goes
   to ``OUT/<stem><ext>`` (:mod:`.discovery`, :mod:`.plan`).
@@ -51,12 +52,14 @@ from ..pipeline import destination_for, enforce_checks
 from ..registry import PackageWriter, Registry, Writer
 from .discovery import Discovery, absolute, discover
 from .execute import Execution, relative_to
+from .groups import find_groups, group_infos, group_jobs, sign_inputs
 from .ledger import STATE_DIR, Ledger, LedgerEntry
 from .metadata import Catalog, load_catalog, sidecar_stem
 from .options import BatchOptions
-from .plan import Protected, make_plan, protected_files
+from .plan import Plan, Protected, make_plan, protected_files
 from .pool import Executor, InlineExecutor, WorkerPool
 from .report import BatchResult, InputResult, LogReporter, OutputInfo, Reporter
+from .similarity import Group, signature_reader
 from .transfer import TRANSFER, transfer_path, write_batch_transfer
 
 log = logging.getLogger("converter.batch")
@@ -121,7 +124,11 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
                              reserved, protected, want_article=collection_title is not None,
                              epubcheck=epubcheck, want_transfer=transfer_dir is not None)
             execution = Execution(plan, options, ledger, reporter, result)
+            grouped = _group_first(plan, options, executor, ledger, result)
             articles = execution.run(executor)
+            found_groups = grouped if grouped is not None else \
+                find_groups(ledger, execution.signed, execution.reader)
+            result.groups = group_infos(found_groups, found.sources, grouped is not None)
         finally:
             executor.close()
         result.inputs.extend(unusable)
@@ -135,7 +142,8 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
             result.transfer = write_batch_transfer(
                 transfer_dir, execution.transfer_originals, result, options.transfer_renditions,
                 packages, ledger, reporter,
-                lambda p: _check_transfer(p, ledger, options.force, protected))
+                lambda p: _check_transfer(p, ledger, options.force, protected),
+                execution.transfer_folders)
         result.seconds = time.perf_counter() - started
         size, digest = atomic_write_chunks(
             report_path, (c.encode("utf-8") for c in result.json_chunks()))
@@ -144,6 +152,23 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
         raise KeyboardInterrupt
     reporter.finish(result)
     return result
+
+
+def _group_first(plan: Plan, options: BatchOptions, executor: Executor, ledger: Ledger,
+                 result: BatchResult) -> list[Group] | None:
+    """With ``--group-renditions``: find the groups before converting and make each one job
+    (:mod:`.groups`). Ctrl-C in that pass leaves every input not started."""
+    if not options.group_renditions:
+        return None
+    try:
+        signed = sign_inputs(plan, executor, ledger)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        plan.jobs = []
+        return []
+    found = find_groups(ledger, signed, signature_reader(options.read))
+    group_jobs(plan, found)
+    return found
 
 
 def _discover(inputs: Sequence[Path], output: Path, report_path: Path, options: BatchOptions,

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from ..errors import ConverterError, PackageError, UsageError, describe_os_error
 from ..fsutil import NAME_MAX, digest_path, ensure_inside
 from ..model import Diagnostic
-from ..packaging.transfer import RENDITIONS, TransferFile, write_transfer
+from ..packaging.transfer import RENDITIONS, Row, TransferFile, write_transfer
 from .execute import relative_to
 from .ledger import Ledger, LedgerEntry
 from .report import BatchResult, InputResult, OutputInfo, Reporter
@@ -46,10 +46,12 @@ def transfer_path(output: Path, name: str | None) -> Path:
 
 def write_batch_transfer(path: Path, originals: Mapping[str, TransferFile], result: BatchResult,
                          renditions: bool, packages: Collection[str], ledger: Ledger,
-                         reporter: Reporter, check_ours: Callable[[Path], None]) -> InputResult:
+                         reporter: Reporter, check_ours: Callable[[Path], None],
+                         folders: Mapping[str, Row] | None = None) -> InputResult:
     """Write the transfer at ``path`` from the originals the workers sent rows for, with the
     renditions each input wrote when ``renditions`` (package outputs, the ``packages`` formats,
-    stay out); ``check_ours`` refuses to replace a folder the converter did not write."""
+    stay out); ``check_ours`` refuses to replace a folder the converter did not write;
+    ``folders``: the rows of groups' folders (``--group-renditions``)."""
     started = time.perf_counter()
     item = InputResult(f"transfer {path.name!r}", relative_to(path, result.output), "failed",
                        TRANSFER)
@@ -62,7 +64,7 @@ def write_batch_transfer(path: Path, originals: Mapping[str, TransferFile], resu
         files = list(originals.values())
         if renditions:
             files.extend(_renditions(originals, result, packages))
-        summary = write_transfer(path, files)
+        summary = write_transfer(path, files, folders)
         digest = digest_path(path)
         size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
         ledger.finish([path], {path: LedgerEntry(digest, size, TRANSFER)})
