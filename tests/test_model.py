@@ -191,3 +191,31 @@ def test_schema_ships_in_the_wheel_and_loads_from_it(tmp_path: Path) -> None:
                           f"[p for p in {sys.path!r} if 'site-packages' in p]; {probe}"],
                          check=True, capture_output=True, text=True, cwd=tmp_path)
     assert out.stdout.strip() == article_schema()["$id"]
+
+
+def test_the_compiled_validator_is_cached_per_schema_and_survives_a_bad_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fastjsonschema code is compiled once per schema (and fastjsonschema and Python
+    version) into the cache; a corrupt cache file is compiled again, and a changed schema gets a
+    file of its own, so a stale validator is never used."""
+    from converter.model import schema
+
+    monkeypatch.setenv("CONVERTER_CACHE_DIR", str(tmp_path))
+    schema._fast_validator.cache_clear()
+    try:
+        document = m.Article(title="T").to_dict()
+        schema.prepare_fast_validation()
+        cached = schema._cache_path()
+        assert cached.parent == tmp_path and cached.is_file()
+        schema._fast_validator()(document)
+
+        cached.write_bytes(b"not marshal data")
+        schema._fast_validator.cache_clear()
+        schema._fast_validator()(document)
+        assert schema._load_cached() is not None  # written again
+
+        original = schema.schema_text()
+        monkeypatch.setattr(schema, "schema_text", lambda name="": original + " ")
+        assert schema._cache_path() != cached
+    finally:
+        schema._fast_validator.cache_clear()

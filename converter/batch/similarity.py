@@ -22,18 +22,21 @@ NumPy (already installed for language detection). Words are hashed with CRC-32, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from .._version import __version__
 from ..model import Article, block_text
 from ..options import ReadOptions
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 #: permutations, and their split into LSH bands
 PERMUTATIONS = 128
@@ -46,9 +49,12 @@ _MIX = 0x9E3779B1
 _WORD = re.compile(r"\w+")
 
 
+@functools.cache
 def _parameters() -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
     """The hash functions' coefficients, derived from fixed seeds: the same in every process
-    (``a`` odd, as multiply-shift hashing needs)."""
+    (``a`` odd, as multiply-shift hashing needs). NumPy loads only when a text is signed."""
+    import numpy as np
+
     a, b = [], []
     for n in range(PERMUTATIONS):
         digest = hashlib.blake2b(f"article-converter minhash {n}".encode(), digest_size=16)
@@ -57,8 +63,6 @@ def _parameters() -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
         b.append(value & 0xFFFFFFFFFFFFFFFF)
     return np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
 
-
-_A, _B = _parameters()
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ def signature(article: Article) -> Signature | None:
     words = _WORD.findall(article_text(article).lower())
     if len(words) < SHINGLE:
         return None
+    import numpy as np
+
+    multipliers, offsets = _parameters()
     hashed: dict[str, int] = {}
     codes = np.fromiter((hashed.setdefault(w, _word_hash(w)) for w in words), dtype=np.uint64,
                         count=len(words))
@@ -108,7 +115,8 @@ def signature(article: Article) -> Signature | None:
         shingles = (shingles * np.uint64(_MIX) + codes[offset:offset + len(shingles)]) \
             & np.uint64(0xFFFFFFFF)
     unique = np.unique(shingles)
-    permuted = (np.outer(_A, unique) + _B[:, None]) >> np.uint64(32)  # wraps mod 2**64
+    # wraps mod 2**64, then the high 32 bits
+    permuted = (np.outer(multipliers, unique) + offsets[:, None]) >> np.uint64(32)
     values = permuted.min(axis=1)
     return Signature(tuple(int(v) for v in values), len(unique))
 
