@@ -7,7 +7,7 @@ the top-level ``schemas/`` folder. Errors name the JSON path and the rule, for e
 Two validators, one schema: fastjsonschema turns the schema into Python code that checks a
 document about 17 times faster than jsonschema. Generating that code and compiling it costs about
 0.45 s, so it is done once per schema, fastjsonschema and Python version and kept compiled in the
-user's cache (:func:`cache_folder`); every later process loads it in a few milliseconds. When the
+user's cache (:mod:`converter.cache`); every later process loads it in a few milliseconds. When the
 cache cannot be written, the first few documents of a process are checked with jsonschema alone
 and the code is compiled in memory after. When the compiled validator rejects a document,
 jsonschema (the reference implementation) lists every violation with its path. A test holds the
@@ -16,13 +16,11 @@ two to the same verdicts.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import itertools
 import json
 import marshal
-import os
 import re
 import sys
 from importlib import resources
@@ -30,6 +28,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any, cast
 
+from ..cache import cache_folder, store_file
 from ..errors import ConverterError, InputError, SchemaError
 from .article import SCHEMA_VERSION, Article
 
@@ -56,16 +55,6 @@ def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(article_schema())
-
-
-def cache_folder() -> Path:
-    """Where compiled validators are kept: ``$CONVERTER_CACHE_DIR``, else the XDG cache
-    (``$XDG_CACHE_HOME/article-converter``, ``~/.cache/article-converter``)."""
-    chosen = os.environ.get("CONVERTER_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "article-converter"
 
 
 def _cache_path() -> Path:
@@ -98,12 +87,7 @@ def _compile_and_cache() -> CodeType:
         raise RuntimeError("fastjsonschema generated no validation function")
     code = compile(f"{text}\nARTICLE_VALIDATOR = {entry.group(1)}\n", "<article-validator>",
                    "exec")
-    path = _cache_path()
-    with contextlib.suppress(OSError):  # an unwritable cache costs speed, nothing else
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(marshal.dumps(code))
-        os.replace(temporary, path)  # atomic: processes racing to write agree anyway
+    store_file(_cache_path().name, marshal.dumps(code))
     return code
 
 
