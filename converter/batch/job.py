@@ -8,6 +8,7 @@ that belong to someone else, then writes one format at a time. Every failure bec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -104,6 +105,10 @@ def run_job(job: Job, registry: Registry) -> Outcome:
         log.debug("internal error converting %s", job.display, exc_info=True)
         outcome.status = "failed"
         outcome.errors.append(f"{job.display}: internal error: {type(exc).__name__}: {exc}")
+    if outcome.identification is None and outcome.input_sha256 and not job.signature_only:
+        # an input that failed to parse: what Siegfried says it is helps most here
+        with contextlib.suppress(OSError):
+            outcome.identification = identify_file(job.source, outcome.input_sha256)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -121,13 +126,13 @@ def _sign_only(job: Job, registry: Registry, outcome: Outcome) -> None:
 def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
     data = read_input(job.source, job.read)
     outcome.input_sha256 = hashlib.sha256(data).hexdigest()
-    outcome.identification = identify_file(job.source, outcome.input_sha256)
     read, write, notes = _effective_options(job)
     members = [read_member(job, member) for member in job.members]
     outcome.member_sha256 = {m.member.relative: m.sha256 for m in members}
     outcome.options_hash = options_hash(read, write, members)
 
     if not job.force and job.targets and _complete(job, outcome):
+        outcome.identification = identify_file(job.source, outcome.input_sha256)
         outcome.status, outcome.reason = "skipped", "unchanged"
         outcome.format = detect_format(data, job.display, registry, read.format)
         entries = [(t, job.previous[t]) for t in job.targets]
@@ -144,6 +149,7 @@ def _convert(job: Job, registry: Registry, outcome: Outcome) -> None:
         return
 
     article = parse_bytes(data, read, registry)
+    outcome.identification = identify_file(job.source, outcome.input_sha256)
     _sign(job, article, outcome)
     article, write = merge_group(job, article, write, members, registry)
     for code, message in notes:

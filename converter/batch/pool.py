@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from typing import Any, Protocol
 
+from ..packaging.identify import warm_up
 from ..registry import Registry
 from .job import Outcome, run_job
 from .plan import Job
@@ -76,6 +77,7 @@ class InlineExecutor:
 def _worker_main(conn: Connection) -> None:
     """A worker: its own registry, jobs in, outcomes out, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    warm_up()  # Siegfried loads while the first input is read and parsed
     registry = Registry.default()
     while True:
         try:

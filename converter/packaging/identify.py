@@ -83,6 +83,22 @@ def _detailed_probe() -> dict[str, Any]:
     return result
 
 
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Load Siegfried's signatures now, in the background (about 0.3 s, which Go spends
+    without holding Python's lock), so that the first identification, after the caller has
+    parsed its input, does not wait for them. Only for a process that will never fork again
+    (a batch worker): the thread starts Go's."""
+    with _lock:
+        if _warming:
+            return
+        thread = threading.Thread(target=tool, name="siegfried-warm-up", daemon=True)
+        _warming.append(thread)
+    thread.start()
+
+
 def identify_file(path: Path, sha256: str | None = None) -> Identification:
     """What the file at ``path`` is; ``sha256`` (its content's, when known) keys the cache."""
     digest = sha256 or _sha256(path)
