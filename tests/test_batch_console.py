@@ -131,7 +131,9 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
     stems = {p.stem for p in out.glob("n*.*")}
     for stem in stems:
         assert {p.suffix for p in out.glob(f"{stem}.*")} == {".json", ".md", ".xml"}
-    assert 10 <= len(stems) < 80
+    # the ten .xml files seen include up to --jobs inputs whose workers had written everything
+    # but whose outcomes the parent had not settled: Ctrl-C stops those too, and removes them
+    assert 10 - 2 <= len(stems) < 80
     report = load_report(out / "report.json")  # written on the way out
     assert report["interrupted"] is True
     statuses = {i["relative"]: i["status"] for i in report["inputs"]}
