@@ -136,6 +136,23 @@ def remove_stale_parts(folder: Path) -> int:
     return count
 
 
+def remove_parts_of(target: Path) -> int:
+    """Delete the temp files and folders an atomic write of ``target`` left behind when the
+    process writing it was killed (their names: :func:`temp_prefix`, 8 random characters,
+    :data:`PART_SUFFIX`); return how many. Other targets' temp files are left alone."""
+    prefix = temp_prefix(target)
+    size = len(prefix) + 8 + len(PART_SUFFIX)
+    try:
+        names = [e.name for e in os.scandir(target.parent)]
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    leftovers = [n for n in names
+                 if len(n) == size and n.startswith(prefix) and n.endswith(PART_SUFFIX)]
+    for name in leftovers:
+        remove_path(target.parent / name)
+    return len(leftovers)
+
+
 def remove_path(path: Path) -> None:
     """Remove a file, a link or a whole folder (never following a link)."""
     if path.is_dir() and not path.is_symlink():

@@ -9,12 +9,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from batch_support import cli_env, install_plugin, load_report, make_article, write_json_inputs
 
 from converter.batch import BatchOptions, run_batch
 from converter.batch.console import ConsoleReporter
+from converter.fsutil import remove_parts_of
 from converter.model import Diagnostic, Provenance
 
 
@@ -148,3 +151,115 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
     assert skipped == stems
     assert len(list(out.glob("n*.json"))) == 80
     assert json.loads((out / "n79.json").read_text())["title"] == "article 79"
+
+
+GATE_WRITER = '''
+"""Test-only package writer: holds its temp folder open until GATE_DIR/release exists."""
+import os
+import signal
+import time
+from pathlib import Path
+
+from converter.fsutil import atomic_directory
+
+
+class GateWriter:
+    name = "gate"
+    extension = ".gate"
+
+    def destination_for(self, out_dir, stem, options):
+        return out_dir / f"{stem}.gate"
+
+    def renditions(self, options):
+        return ()
+
+    def render_options(self, options):
+        return options
+
+    def write_to(self, article, destination, options, renditions):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stuck where only SIGKILL reaches it
+        gate = Path(os.environ["GATE_DIR"])
+        with atomic_directory(destination) as tmp:
+            (tmp / "half").write_text("half a package", encoding="utf-8")
+            (gate / "started").write_text(str(os.getpid()), encoding="utf-8")
+            while not (gate / "release").exists():
+                time.sleep(0.01)
+        return []
+'''
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie has stopped: it can write nothing more)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def _wait_for(done: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
+    """Wait until ``done()``; fail if the converter ends first."""
+    deadline = time.monotonic() + 120  # a safety net; the wait is for a state
+    while not done():
+        if process.poll() is not None:
+            assert done(), "the converter ended first"
+            return
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def test_ctrl_c_stops_the_worker_before_its_input_is_settled(tmp_path: Path) -> None:
+    """The worker of a stopped input is dead before the parent settles the input, so it cannot
+    write a rendition after the parent removed the others (the ``.xml`` alone of the flaky
+    run), and what it left half-written is removed with the input's outputs."""
+    site = install_plugin(tmp_path / "site", "gate-writer", {"gate_writer.py": GATE_WRITER},
+                          {"converter.writers": {"gate": "gate_writer:GateWriter"}})
+    src, out, gate = tmp_path / "in", tmp_path / "out", tmp_path / "gate"
+    write_json_inputs(src, ["a.json"])
+    gate.mkdir()
+    args = [sys.executable, "-m", "converter", "convert", str(src), "-o", str(out), "--to",
+            "json,gate", "--jobs", "1"]
+    env = cli_env([site], GATE_DIR=str(gate))
+    process = subprocess.Popen(args, env=env, start_new_session=True,
+                               preexec_fn=_default_sigint, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for((gate / "started").exists, process)  # a.json written, the package half
+        worker = int((gate / "started").read_text(encoding="utf-8"))
+        os.killpg(process.pid, signal.SIGINT)
+        report = out / "report.json"
+        _wait_for(report.exists, process)  # written after every input was settled
+        assert not _alive(worker), "the worker outlived the settling of its input"
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        (gate / "release").touch()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, stderr.decode()
+    assert sorted(p.name for p in out.iterdir()) == [".converter", "report.json"]
+    assert by_status(load_report(report)) == {"a.json": "failed"}
+
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300,
+                           check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert by_status(load_report(report)) == {"a.json": "ok"}
+    assert (out / "a.json").is_file() and (out / "a.gate" / "half").is_file()
+
+
+def by_status(report: dict[str, Any]) -> dict[str, str]:
+    return {i["relative"]: i["status"] for i in report["inputs"]}
+
+
+def test_only_the_stopped_targets_temp_files_are_removed(tmp_path: Path) -> None:
+    """``n1.json``'s leftovers go; ``n10.json``'s (another input, maybe still writing) stay."""
+    mine = [tmp_path / ".n1.json.abcd1234.converter-part",
+            tmp_path / ".n1.json.x_y_z_00.converter-part"]
+    others = [tmp_path / ".n10.json.abcd1234.converter-part", tmp_path / ".n1.json.converter-part",
+              tmp_path / ".n1.json.abcd1234.converter-old", tmp_path / "n1.json"]
+    for path in [*mine, *others]:
+        path.write_text("x", encoding="utf-8")
+    (tmp_path / ".n1.json.folder00.converter-part").mkdir()  # a package's temp folder
+    assert remove_parts_of(tmp_path / "n1.json") == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in others)
+    assert remove_parts_of(tmp_path / "missing" / "n1.json") == 0

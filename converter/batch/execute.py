@@ -7,10 +7,12 @@ Only this (parent) side writes the ledger. Per job, in order:
    complete; an input that failed keeps no outputs of this attempt at final paths (they are
    removed, so a later run never mistakes half an input's renditions for a result); after a
    worker was lost (crash, time limit, Ctrl-C) every destination that this attempt may have
-   written is removed the same way, and what an earlier run completed and nobody touched stays.
+   written is removed the same way, with the temp files it left beside them, and what an
+   earlier run completed and nobody touched stays.
 
-Ctrl-C stops the batch: running jobs are abandoned and settled as interrupted, jobs not started
-are listed as skipped, the report is written, and :class:`KeyboardInterrupt` is raised again for
+Ctrl-C stops the batch: running jobs are abandoned (the executor kills their workers first, so
+nothing is written after they are settled) and settled as interrupted, jobs not started are
+listed as skipped, the report is written, and :class:`KeyboardInterrupt` is raised again for
 the caller. Settling one outcome is never cut in half by Ctrl-C (the signal waits until it is
 done). Rerunning the same command converts exactly what is left.
 """
@@ -28,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar, cast
 
 from ..errors import one_line
-from ..fsutil import digest_path, remove_path
+from ..fsutil import digest_path, remove_parts_of, remove_path
 from ..model import Article, Diagnostic
 from ..packaging.transfer import Row, TransferFile
 from .job import Outcome
@@ -105,6 +107,9 @@ class Execution:
         entries, removed = _ledger_changes(job, outcome)
         for path in removed:
             remove_path(path)
+        if outcome.lost:  # a worker killed mid-write leaves its temp files; they are ours
+            for target in job.targets:
+                remove_parts_of(target)
         self.ledger.finish(job.targets, entries, removed)
         if removed:
             gone = set(removed)

@@ -228,9 +228,18 @@ class WorkerPool:
             worker.conn.close()
 
     def close(self) -> None:
-        """Stop every worker (idle ones politely, busy ones by force)."""
+        """Stop every worker (idle ones politely, busy ones by force).
+
+        A busy worker is killed and reaped before this returns: the batch settles its job as
+        lost right after, and a worker left running would go on writing outputs that the
+        parent has already removed or accounted for (half an input's renditions after Ctrl-C).
+        """
+        for worker in self.busy:
+            self._kill(worker)
+        self.busy.clear()
         for worker in self.idle:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
         for worker in self.idle:
             worker.process.join(5)
+        self.idle.clear()
