@@ -13,12 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from batch_support import cli_env, install_plugin, load_report, make_article, write_json_inputs
 
 from converter.batch import BatchOptions, run_batch
+from converter.batch import run as batch_run
 from converter.batch.console import ConsoleReporter
+from converter.batch.job import Outcome
+from converter.batch.plan import Job
+from converter.batch.pool import InlineExecutor
 from converter.fsutil import remove_parts_of
 from converter.model import Diagnostic, Provenance
+from converter.registry import Registry
 
 
 def tree(tmp_path: Path) -> Path:
@@ -245,6 +251,35 @@ def test_ctrl_c_stops_the_worker_before_its_input_is_settled(tmp_path: Path) -> 
     assert rerun.returncode == 0, rerun.stderr
     assert by_status(load_report(report)) == {"a.json": "ok"}
     assert (out / "a.json").is_file() and (out / "a.gate" / "half").is_file()
+
+
+class _InterruptedAfterCollect(InlineExecutor):
+    """Runs the job, then Ctrl-C arrives after the executor let go of it and before the batch
+    settled it."""
+
+    def collect(self) -> list[tuple[Job, Outcome]]:
+        super().collect()
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_between_collecting_and_settling_still_stops_the_input(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_json_inputs(src, ["a.json", "b.json"])
+    monkeypatch.setattr(batch_run, "start_executor",
+                        lambda *_: _InterruptedAfterCollect(Registry.default()))
+    options = BatchOptions(formats=("json", "markdown"), jobs=1)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([src], out, options)
+    report = load_report(out / "report.json")
+    assert report["interrupted"] is True
+    statuses = by_status(report)
+    assert statuses == {"a.json": "failed", "b.json": "skipped"}
+    assert sorted(p.name for p in out.iterdir()) == [".converter", "report.json"]
+
+    monkeypatch.undo()
+    result = run_batch([src], out, options)
+    assert [i.status for i in result.inputs] == ["ok", "ok"]  # converted, not found complete
 
 
 def by_status(report: dict[str, Any]) -> dict[str, str]:

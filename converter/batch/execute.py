@@ -10,11 +10,11 @@ Only this (parent) side writes the ledger. Per job, in order:
    written is removed the same way, with the temp files it left beside them, and what an
    earlier run completed and nobody touched stays.
 
-Ctrl-C stops the batch: running jobs are abandoned (the executor kills their workers first, so
-nothing is written after they are settled) and settled as interrupted, jobs not started are
-listed as skipped, the report is written, and :class:`KeyboardInterrupt` is raised again for
-the caller. Settling one outcome is never cut in half by Ctrl-C (the signal waits until it is
-done). Rerunning the same command converts exactly what is left.
+Ctrl-C stops the batch: every job submitted and not yet settled is abandoned (the executor kills
+its worker first, so nothing is written after it is settled) and settled as interrupted, jobs
+not started are listed as skipped, the report is written, and :class:`KeyboardInterrupt` is
+raised again for the caller. Settling one outcome is never cut in half by Ctrl-C (the signal
+waits until it is done). Rerunning the same command converts exactly what is left.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ class Execution:
         #: inputs whose signature the ledger holds: (index, input SHA-256), for the groups
         self.signed: list[tuple[int, str]] = []
         self.reader = signature_reader(options.read)
+        #: jobs submitted and not yet settled, by index: what Ctrl-C must settle as lost
+        self.pending: dict[int, Job] = {}
         self.stop = False
 
     def run(self, executor: Executor) -> list[Article]:
@@ -77,6 +79,7 @@ class Execution:
                     job = queue.popleft()
                     with _deferred_interrupts():
                         self.ledger.begin(job.targets)
+                        self.pending[job.index] = job
                         executor.submit(job)
                 if not executor.running:
                     break
@@ -86,7 +89,9 @@ class Execution:
         except KeyboardInterrupt:
             self.result.interrupted = True
             with _deferred_interrupts():
-                abandoned = list(executor.running)
+                # not ``executor.running``: a job the executor has handed back but this loop
+                # has not settled yet (Ctrl-C between the two) is abandoned as well
+                abandoned = [self.pending[i] for i in sorted(self.pending)]
                 executor.close()
                 for job in abandoned:
                     self.settle(job, Outcome(job.index, "failed", lost=True, errors=[
@@ -121,6 +126,7 @@ class Execution:
         self.remember_signature(job, outcome)
         item = _input_result(job, outcome)
         self.results[job.index] = item
+        self.pending.pop(job.index, None)
         self._announce(item)
         for member in job.members:  # a group: its other inputs went into this job's outputs
             grouped = InputResult(member.display, member.relative, item.status,
