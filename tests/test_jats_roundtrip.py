@@ -71,3 +71,15 @@ def test_seeds_round_trip(seed_plain: Path, seed_scraped: Path, jats_dtd: Path) 
         back = round_trip(article, jats_dtd)
         assert carried(back) == carried(article), seed.name
         assert any(isinstance(b, m.Speech) for b in back.body)
+
+
+def test_spaces_at_the_edges_of_code_round_trip(jats_dtd: Path) -> None:
+    """``<monospace>EPUB rootfile (the </monospace>``: the space before the link is the
+    text's, and reading it back must not glue "the" to "Package" (epub30-spec)."""
+    url = "https://www.w3.org/publishing/epub3/epub-packages.html#sec-package-doc"
+    paragraph = m.Paragraph([m.Code("EPUB rootfile (the "), m.Link(url, [
+        m.Code("Package Document")]), m.Code(")"), m.Text(" and "), m.Code(" padded ")])
+    article = m.Article(title="Code", body=[paragraph])
+    back = round_trip(article, jats_dtd)
+    assert back.body == [paragraph]
+    assert m.block_text(back.body) == "EPUB rootfile (the Package Document) and  padded "

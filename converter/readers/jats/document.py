@@ -27,8 +27,12 @@ _SPACES = re.compile(r"\s+")
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-def collapse(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+def collapse(text: str, *, strip: bool = True) -> str:
+    """Whitespace runs as one space; ``strip=False`` keeps a space at either edge (the text
+    of ``monospace`` ends where its element ends, so ``(the </monospace><ext-link>`` keeps the
+    space before the link's word)."""
+    text = _SPACES.sub(" ", text)
+    return text.strip() if strip else text
 
 
 def model_key(raw: str | None, default: str) -> str:

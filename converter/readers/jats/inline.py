@@ -77,7 +77,7 @@ class InlineReader:
             return [FORMATTING[tag](self.inlines(el))]
         match tag:
             case "monospace":
-                return [Code(collapse(self.doc.raw(el)))]
+                return [Code(collapse(self.doc.raw(el), strip=False))]
             case "ext-link" | "uri":
                 href = el.get(HREF) or self.doc.text(el)
                 return [Link(href, self.inlines(el), el.get(TITLE))]
