@@ -467,6 +467,24 @@ def test_links_that_cannot_be_links_stay_readable() -> None:
     find(html, ".//h:a[@href='https://example.org/a%20b?q=%C3%A4&r=%25zz#frag%23more']")
 
 
+def test_the_address_of_a_link_kept_as_text_follows_its_word() -> None:
+    """epub30-spec writes ``<a>EPUB Publication</a>s`` with a relative address and no base: the
+    address goes after the word, so the words read "Publications", not "Publication <...>s"."""
+    t = m.Text
+    gloss = "epub30-terminology.xhtml_gloss-epub-publication"
+    paragraph = m.Paragraph([
+        m.Link(gloss, [t("EPUB Publication")]), t("s. The "),
+        m.Link("javascript:x()", [t("Author")]), t("’s and "),
+        m.Link("file:///a", [m.Emphasis([t("self")])]), t("-contained "),
+        m.Link("file:///b", [t("cross")]), t(" words, "), m.Link("file:///c", [t("end")])])
+    html = Book(write(m.Article(title="Links", body=[paragraph]))).doc()
+    (p,) = xpath(html, "//h:p[starts-with(., 'EPUB')]")
+    assert text_of(p) == (f"EPUB Publications <{gloss}>. The Author’s <javascript:x()> and "
+                          "self-contained <file:///a> cross <file:///b> words, end <file:///c>")
+    assert [text_of(s) for s in p.iterfind("h:span[@class='link']", NS)] == [
+        "EPUB Publication", "Author", "self", "cross", "end"]
+
+
 @pytest.mark.parametrize(("url", "expected"), [
     ("https://example.org/x y", "https://example.org/x%20y"),
     ("https://example.org/a[1]?q=[x]#{y}", "https://example.org/a%5B1%5D?q=%5Bx%5D#%7By%7D"),

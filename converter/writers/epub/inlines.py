@@ -1,7 +1,9 @@
 """Inline content of an XHTML content document: text, formatting, links, notes, images.
 
 Links must be valid hyperlinks (:mod:`.urls`) and cannot nest (HTML has no ``<a>`` in ``<a>``):
-a link inside a link is kept as text, and a note reference inside a link follows it. ``#id``
+a link inside a link is kept as text, and a note reference inside a link follows it. A link kept
+as text shows its address after the word its text ends in (``<a>Publication</a>s`` gives
+"Publications <address>", never "Publication <address>s"). ``#id``
 links are pointed at the rendered element once the whole document exists. Note references follow
 EPUB 3 Structural Semantics (``epub:type="noteref"``) and DPUB-ARIA 1.1 (``doc-noteref``).
 Images are embedded only when their bytes are a core media type; otherwise their description
@@ -10,6 +12,7 @@ stands in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from lxml import etree
@@ -55,8 +58,21 @@ class InlineRenderer:
         self.link_depth = 0
 
     def inlines(self, parent: etree._Element, inlines: Sequence[Inline]) -> None:
+        address: str | None = None  # of a link kept as text, shown once its word is complete
         for node in inlines:
-            self.inline(parent, node)
+            if address is not None:
+                rest = _WORD_REST.match(node.text) if isinstance(node, Text) else None
+                if rest is not None:
+                    append_text(parent, self.t(rest.group()))
+                    node = Text(rest.string[rest.end():])
+                append_text(parent, f" <{self.t(address)}>")
+                address = None
+            if isinstance(node, Link):
+                address = self.render_link(parent, node)
+            else:
+                self.inline(parent, node)
+        if address is not None:
+            append_text(parent, f" <{self.t(address)}>")
 
     def inline(self, parent: etree._Element, node: Inline) -> None:
         match node:
@@ -88,8 +104,8 @@ class InlineRenderer:
                 append_text(parent, marks[0])
                 self.inlines(parent, node.content)
                 append_text(parent, marks[1])
-            case Link():
-                self.render_link(parent, node)
+            case Link():  # with the address it may show after it
+                self.inlines(parent, [node])
             case Note():
                 self.noteref(parent, node)
             case Image():
@@ -111,7 +127,9 @@ class InlineRenderer:
             for note in deferred:
                 self.noteref(parent, note)
 
-    def render_link(self, parent: etree._Element, node: Link) -> None:
+    def render_link(self, parent: etree._Element, node: Link) -> str | None:
+        """A hyperlink, or a ``span.link``; then returns the address the text must show (the
+        caller puts it after the word the link's text ends in)."""
         url = node.url.strip()
         fragment = url[1:] if url.startswith("#") and len(url) > 1 else None
         href = None if fragment else safe_href(url, self.ctx.base)
@@ -132,9 +150,10 @@ class InlineRenderer:
             self.inlines(element, node.content)
         else:
             append_text(element, self.t(url))
-        if element.tag == H + "span" and url and inline_text(node.content).strip() != url:
-            append_text(element, f" <{self.t(url)}>")
         self.leave_link(parent)
+        if element.tag == H + "span" and url and inline_text(node.content).strip() != url:
+            return url
+        return None
 
     def noteref(self, parent: etree._Element, note: Note) -> None:
         if self.link_depth:
@@ -238,6 +257,10 @@ class InlineRenderer:
                 self.report.diagnose("info", "epub-link-target-missing",
                                      f"link to #{fragment} has no target in the article; "
                                      "kept as text", "epub")
+
+
+#: what continues a word after a link's text: ``s`` in ``<a>Author</a>s``, ``'s``, ``-based``
+_WORD_REST = re.compile(r"(?:\w|['\u2019-](?=\w))+")
 
 
 def _notes_in(inlines: Sequence[Inline]) -> Iterator[Note]:
