@@ -455,6 +455,14 @@ def test_nodes_without_a_pandoc_markdown_form_still_round_trip() -> None:
     assert "<code>&#32;padded&#32;</code>" in text
 
 
+def test_item_p_of_a_lettered_list_is_no_page_reference() -> None:
+    """pandoc reads ``p. 5`` as a page reference, not a list item, so the sixteenth letter takes
+    two spaces (found by test_every_generated_article_round_trips: ``n. 0``, ``o. 0``, ``p. 0``)."""
+    article = article_of(m.OrderedList([[para("0")], [para("0")], [para("5 pages")]], start=14,
+                                       style="lower-alpha"))
+    assert "\np.  5 pages\n" in assert_round_trip(article)
+
+
 def test_unrenderable_nodes_are_reported_not_dropped_silently() -> None:
     article = article_of(m.LineBlock([]), m.Paragraph([m.Note([m.Paragraph([
         m.Text("outer"), m.Note([para("inner")])])])]), m.CodeBlock("a\r\nb"))

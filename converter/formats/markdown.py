@@ -240,7 +240,8 @@ def list_marker(style: Style, number: int) -> str:
     if style == "decimal":
         return f"{number}."
     if style == "lower-alpha":
-        return f"{chr(ord('a') + number - 1)}."
+        # pandoc reads `p. 5` as a page reference, not an item: two spaces, as after `A.`
+        return "p. " if number == 16 else f"{chr(ord('a') + number - 1)}."
     if style == "upper-alpha":
         return f"{chr(ord('A') + number - 1)}. "  # pandoc wants two spaces after `A.`
     if style == "lower-roman":
