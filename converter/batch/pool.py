@@ -12,13 +12,15 @@ Both follow :class:`Executor`; ``converter.batch.dask`` adds one for a Dask clus
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
+import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
@@ -29,6 +31,8 @@ from ..registry import Registry
 from .job import Outcome, run_job
 from .plan import Job
 
+#: prctl(2) option: the signal a process gets when its parent dies
+_PR_SET_PDEATHSIG = 1
 
 class Executor(Protocol):
     """Runs jobs; the batch submits while ``free`` and collects until nothing is ``running``."""
@@ -74,9 +78,20 @@ class InlineExecutor:
         self.running.clear()
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker: its own registry, jobs in, outcomes out, until told to stop."""
+def _worker_main(conn: Connection, environ: Mapping[str, str | None]) -> None:
+    """A worker: its own registry, jobs in, outcomes out, until told to stop.
+
+    ``environ`` is the batch's own view of the variables that shape outputs
+    (``SOURCE_DATE_EPOCH``...): a worker forked here inherits them anyway, but one started on a
+    Dask worker inherits that worker's environment, not the batch's.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    _die_with_parent()
+    for name, value in environ.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     warm_up()  # Siegfried loads while the first input is read and parsed
     registry = Registry.default()
     while True:
@@ -94,6 +109,20 @@ def _worker_main(conn: Connection) -> None:
                 f"{job.display}: internal error: cannot return the result: {exc}"]))
 
 
+def _die_with_parent() -> None:
+    """Have Linux kill this worker when the process that started it dies.
+
+    Nobody else enforces the time limit: a worker whose parent was killed (``kill -9`` of the
+    batch, or of the Dask worker that runs it) would otherwise finish its input unwatched, or
+    hang for ever on a bad one, and could write outputs after the batch has settled that input.
+    From a forkserver the parent is the server, which exits when its own parent dies.
+    """
+    if sys.platform != "linux":  # pragma: no cover - elsewhere a worker ends at its next job
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
@@ -109,12 +138,15 @@ class WorkerPool:
     inherit the imported readers and writers and the compiled schema validator, so a pool costs
     next to nothing to start. A process with other threads (a library caller, a progress bar)
     cannot fork safely; then workers come from a forkserver that preloads ``preload`` modules.
+    ``environ``: variables each worker sets before its first job (``None``: unset).
     """
 
-    def __init__(self, size: int, timeout: float | None, preload: Sequence[str] = ()) -> None:
+    def __init__(self, size: int, timeout: float | None, preload: Sequence[str] = (),
+                 environ: Mapping[str, str | None] | None = None) -> None:
         self.size = size
         self.timeout = timeout or None
         self.preload = ["converter.batch.pool", *preload]
+        self.environ = dict(environ or {})
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
 
@@ -140,7 +172,8 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         context = self._context()
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child,), daemon=True,
+        process = context.Process(target=_worker_main, args=(child, self.environ),
+                                  daemon=True,
                                   name="converter-worker")
         # a forked child shares the parent's memory until it writes to it; keep its garbage
         # collector from touching (and so copying) every object the parent holds
@@ -227,6 +260,11 @@ class WorkerPool:
         with contextlib.suppress(Exception):
             worker.conn.close()
 
+    def processes(self) -> list[multiprocessing.process.BaseProcess]:
+        """The workers converting now (another thread may kill one; collect() then reports its
+        job as lost)."""
+        return [w.process for w in self.busy]
+
     def close(self) -> None:
         """Stop every worker (idle ones politely, busy ones by force).
 
@@ -236,10 +274,11 @@ class WorkerPool:
         """
         for worker in self.busy:
             self._kill(worker)
-        self.busy.clear()
         for worker in self.idle:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
         for worker in self.idle:
             worker.process.join(5)
-        self.idle.clear()
+            if worker.process.is_alive():
+                self._kill(worker)
+        self.busy, self.idle = [], []
