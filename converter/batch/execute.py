@@ -15,6 +15,10 @@ its worker first, so nothing is written after it is settled) and settled as inte
 not started are listed as skipped, the report is written, and :class:`KeyboardInterrupt` is
 raised again for the caller. Settling one outcome is never cut in half by Ctrl-C (the signal
 waits until it is done). Rerunning the same command converts exactly what is left.
+
+An input whose worker died and that the executor ran again (a Dask cluster retries a task whose
+worker was killed) is reported with its ``attempts``; the temp files the dead attempt left beside
+its destinations are removed when it is settled, as for any lost worker.
 """
 
 from __future__ import annotations
@@ -112,7 +116,7 @@ class Execution:
         entries, removed = _ledger_changes(job, outcome)
         for path in removed:
             remove_path(path)
-        if outcome.lost:  # a worker killed mid-write leaves its temp files; they are ours
+        if outcome.lost or outcome.attempts > 1:  # a worker killed mid-write left its temp files
             for target in job.targets:
                 remove_parts_of(target)
         self.ledger.finish(job.targets, entries, removed)
@@ -171,6 +175,9 @@ class Execution:
                 f"{folder}/{PurePosixPath(relative).name}", source, sha)
 
     def _announce(self, item: InputResult) -> None:
+        if item.attempts > 1:
+            self.reporter.problem(f"{item.input}: retried: the worker converting it died; run "
+                                  f"{item.attempts} times in all", fatal=False)
         for error in item.errors:
             self.reporter.problem(error, fatal=True)
         for diagnostic in item.diagnostics:
@@ -257,7 +264,8 @@ def _input_result(job: Job, outcome: Outcome) -> InputResult:
     return InputResult(job.display, job.relative, _shared(outcome.status),
                        outcome.format and _shared(outcome.format), outputs,
                        outcome.diagnostics, outcome.errors, outcome.reason, outcome.seconds,
-                       outcome.identification.to_dict() if outcome.identification else None)
+                       outcome.identification.to_dict() if outcome.identification else None,
+                       attempts=outcome.attempts)
 
 
 def identification_text(found: dict[str, str]) -> str:

@@ -68,6 +68,11 @@ class Outcome:
     member_sha256: dict[str, str] = field(default_factory=dict)
 
 
+#: the environment variables that shape outputs: a job run elsewhere (a Dask worker) gets the
+#: batch's values of these, so its outputs are byte for byte what a local worker would write
+OUTPUT_ENVIRONMENT = ("SOURCE_DATE_EPOCH", "CONVERTER_JATS_DTD")
+
+
 def options_hash(read: ReadOptions, write: WriteOptions, members: Sequence[ReadMember] = ()
                  ) -> str:
     """A digest of everything besides the input bytes that shapes an output.
@@ -216,9 +221,15 @@ def _sign(job: Job, article: Article, outcome: Outcome) -> None:
 
 
 def _check_destinations(job: Job, outcome: Outcome) -> None:
-    """Refuse a destination written for another input, or changed since we wrote it."""
+    """Refuse a destination written for another input, or changed since we wrote it.
+
+    A destination that did not exist when the batch was planned and exists now was written by
+    an earlier attempt of this very job (a Dask worker killed half-way through its renditions,
+    each written whole): the retry replaces it. No other run can have written it meanwhile (the
+    output folder is locked), and inputs, sidecars and the catalog existed at planning time.
+    """
     for target in job.targets:
-        if job.force or not os.path.lexists(target):
+        if job.force or target not in job.existed or not os.path.lexists(target):
             continue
         entry = job.previous.get(target)
         if entry is None:

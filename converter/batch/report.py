@@ -73,6 +73,9 @@ class InputResult:
     #: the input whose outputs hold this one (``--group-renditions``: one article, several
     #: inputs)
     grouped_with: str | None = None
+    #: how many times it was started: more than 1 when the worker converting it died (a Dask
+    #: worker killed or lost) and the cluster ran it again elsewhere
+    attempts: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -87,6 +90,8 @@ class InputResult:
                 del output["checks"]
         if self.reason is None:
             del data["reason"]
+        if self.attempts == 1:  # the usual case says nothing, as before retries existed
+            del data["attempts"]
         return data
 
 
