@@ -104,6 +104,10 @@ def convert(
                                         )] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes "
                                              "(default: the CPU count).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run on a Dask cluster: the scheduler's address (tcp://host:8786), its scheduler "
+        "file, or 'local' for a LocalCluster of --jobs processes. Inputs and outputs must be "
+        "on a file system every worker sees (pip install article-converter[dask]).")] = None,
     fail_fast: Annotated[bool, typer.Option(help="Stop at the first failure.")] = False,
     fail_on_warnings: Annotated[bool, typer.Option(
         help="Count an input with warnings as failed (exit 1).")] = False,
@@ -204,8 +208,9 @@ def convert(
         options = BatchOptions(
             formats=tuple(formats),
             read=_read_options(from_format, title, meta, boilerplate, password=password),
-            write=write_options, jobs=jobs, force=force, fail_fast=fail_fast,
-            fail_on_warnings=fail_on_warnings, report_path=report, catalog=metadata,
+            write=write_options, jobs=jobs, scheduler=scheduler, force=force,
+            fail_fast=fail_fast, fail_on_warnings=fail_on_warnings, report_path=report,
+            catalog=metadata,
             timeout=timeout, follow_links=follow_links, quiet=quiet, verbose=verbose,
             transfer_name=transfer_name, transfer_renditions=transfer_renditions,
             group_renditions=group_renditions,

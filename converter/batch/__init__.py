@@ -9,6 +9,9 @@ Modules, in the order a run goes through them::
     plan.py       each input's destinations; collisions and protected files refused early
     ledger.py     what the converter wrote under OUT (SQLite), for ownership and resume
     pool.py       executors: worker processes with a time limit per input, or inline
+    dask.py       the executor for a Dask cluster (imported only with a scheduler; the extra
+                  ``article-converter[dask]``)
+    dask_tasks.py what runs on the Dask workers: the task, the worker plugin, the checks
     job.py        converting one input (runs in a worker)
     execute.py    jobs out, outcomes settled into the ledger and the report; Ctrl-C
     transfer.py   the batch's Archivematica transfer (--to transfer), written at the end

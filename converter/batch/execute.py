@@ -176,8 +176,8 @@ class Execution:
 
     def _announce(self, item: InputResult) -> None:
         if item.attempts > 1:
-            self.reporter.problem(f"{item.input}: retried: the worker converting it died; run "
-                                  f"{item.attempts} times in all", fatal=False)
+            self.reporter.problem(f"{item.input}: retried: a worker holding it died "
+                                  f"({item.attempts} attempts)", fatal=False)
         for error in item.errors:
             self.reporter.problem(error, fatal=True)
         for diagnostic in item.diagnostics:

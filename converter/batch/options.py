@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..options import ReadOptions, WriteOptions
+
+if TYPE_CHECKING:  # dask is an extra, imported only when a batch runs on a cluster
+    from distributed import Client
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,11 @@ class BatchOptions:
     write: WriteOptions = field(default_factory=WriteOptions)
     #: worker processes; ``None``: the CPU count
     jobs: int | None = None
+    #: run the inputs on a Dask cluster (docs/scaling.md): a scheduler address
+    #: (``tcp://10.0.0.5:8786``), a scheduler file, ``"local"`` (a LocalCluster of ``jobs``
+    #: processes) or a ``distributed.Client`` the caller owns (left open). ``None``: the local
+    #: worker pool
+    scheduler: str | Client | None = None
     #: replace files the converter did not write; redo unchanged inputs. Never an input, a
     #: sidecar or the catalog: those are refused with or without ``force``
     force: bool = False

@@ -18,6 +18,8 @@ The flow of one run (``converter convert DIR... -o OUT``)::
   converts exactly what is left (:mod:`.execute`).
 * Isolation: every input runs in a worker process with a time limit (:mod:`.pool`), whatever the
   number of jobs: the same input gives the same result with one worker or many.
+* Executors: the local worker pool, or a Dask cluster (``options.scheduler``, :mod:`.dask`);
+  the parent does the same with either, so outputs, report and ledger are the same.
 * Metadata: catalog row < sidecar < command line (:mod:`.metadata`).
 
 This package never prints: progress goes to a :class:`~.report.Reporter` (the CLI passes the
@@ -102,7 +104,7 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
                      if options.write.check else None)
         # workers start before discovery and the plan (see start_executor) and before the
         # reporter, which may start a thread
-        executor = start_executor(inputs, options, registry, tuple(per_article))
+        executor = start_executor(inputs, options, registry, tuple(per_article), output)
         collection_path = (output / f"{slugify(collection_title)}.epub"
                            if collection_title else None)
         try:
@@ -199,12 +201,20 @@ def _unusable_results(found: Discovery, reporter: Reporter) -> list[InputResult]
 
 
 def start_executor(inputs: Sequence[Path], options: BatchOptions, registry: Registry,
-                   formats: Sequence[str]) -> Executor:
-    """Worker processes (one for a single input), unless no time limit and one job is asked.
+                   formats: Sequence[str], output: Path) -> Executor:
+    """Worker processes (one for a single input), unless no time limit and one job is asked;
+    a Dask cluster when ``options.scheduler`` says so (dask is imported only then).
 
     Forked workers share the parent's memory until either writes to it, so they are forked
     before discovery and planning fill the parent with per-input bookkeeping.
     """
+    if options.scheduler is not None:
+        from .dask import DaskExecutor
+
+        return DaskExecutor.start(
+            options.scheduler, jobs=options.jobs or default_jobs(), inputs=inputs,
+            output=output, timeout=options.timeout,
+            preload=_warm(options.read.format, formats, registry, validator=False))
     single = len(inputs) < 2 and not any(p.is_dir() for p in inputs)
     size = 1 if single else options.jobs or default_jobs()
     if size == 1 and not options.timeout:

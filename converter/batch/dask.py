@@ -1,0 +1,353 @@
+"""Running a batch on a Dask cluster: :class:`DaskExecutor` (docs/scaling.md).
+
+Imported only when a batch is given a scheduler (``converter convert --scheduler ADDRESS``,
+``BatchOptions.scheduler``), so ``import converter`` and the CLI load dask only then.
+
+The parent does what it does with the local pool (:mod:`.execute`): it plans, records each
+job's destinations in flight before submitting it, and settles each outcome into the ledger and
+the report. The cluster only runs :func:`.dask_tasks.convert`, which runs the same
+:func:`~.job.run_job` in a converter worker process on a Dask worker. Hence:
+
+* the same outputs, byte for byte: the same code, and the batch's ``SOURCE_DATE_EPOCH`` travels
+  with every task (:data:`~.job.OUTPUT_ENVIRONMENT`); the same time limit and isolation;
+* inputs go out in a bounded window (:attr:`DaskExecutor.free`), so 100,000 inputs never sit in
+  the scheduler, and each result is released as soon as it is settled: the parent stays flat;
+* a Dask worker that dies mid-task (``kill -9``, the nanny's memory limit, a lost machine): the
+  scheduler runs the task again on another worker, which replaces what the dead one completed
+  (each rendition is written whole, :func:`~.job.run_job` lets a retry replace destinations that
+  did not exist at planning time). The scheduler's ``remove-worker`` event names the tasks the
+  worker had; their outcomes carry ``attempts``, which the report shows. After
+  ``distributed.scheduler.allowed-failures`` + 1 deaths the input fails alone (KilledWorker);
+* the scheduler gone (killed: Dask cancels every future at once) or silent for
+  ``distributed.comm.timeouts.connect`` (hung: Dask would wait for ever): a
+  :class:`ConverterError` ends the batch. What was settled stays in the ledger; what was in
+  flight stays in flight, so the next run redoes exactly that (:mod:`.ledger`);
+* inputs and outputs are paths every worker sees at the same place: checked when the executor
+  starts (:func:`.dask_tasks.check_worker`) and by every task (a worker that joins later).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import dask
+from dask.utils import parse_timedelta
+from distributed import Client, Future, KilledWorker, LocalCluster, wait
+
+from .._version import __version__
+from ..errors import ConverterError
+from .dask_tasks import PLUGIN, Settings, WorkerState, abandon, check_worker, convert
+from .job import OUTPUT_ENVIRONMENT, Outcome
+from .ledger import STATE_DIR
+from .plan import Job
+
+log = logging.getLogger("converter.batch")
+
+#: the start of the name of the file each batch writes under ``OUT/.converter`` for the workers
+MARKER_PREFIX = "dask-"
+#: seconds between checks that the scheduler still answers, while no task ends
+POLL = 5.0
+
+
+class DaskExecutor:
+    """Runs jobs as tasks on a Dask cluster (the :class:`~.pool.Executor` protocol).
+
+    Make one with :meth:`start`. ``owned``: what :meth:`close` closes besides the batch's own
+    tasks (the client and the cluster it made; a client the caller passed stays open).
+    """
+
+    def __init__(self, client: Client, settings: Settings, window: int | None = None,
+                 owned: Sequence[Any] = ()) -> None:
+        self.client = client
+        self.settings = settings
+        self.address = str(client.scheduler.address if client.scheduler else "?")
+        self.patience = float(parse_timedelta(
+            dask.config.get("distributed.comm.timeouts.connect"), default="seconds") or 30.0)
+        self.fixed_window = window
+        self.window = window or 8
+        self.owned = list(owned)
+        self._futures: dict[str, tuple[Future[Outcome], Job]] = {}
+        self._retries: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._lost = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ starting
+
+    @classmethod
+    def start(cls, scheduler: str | Client, *, jobs: int, inputs: Sequence[Path],
+              output: Path, timeout: float | None, preload: Sequence[str] = (),
+              window: int | None = None) -> DaskExecutor:
+        """Connect (or start a LocalCluster of ``jobs`` processes for ``"local"``), check the
+        workers, and get ready to submit.
+
+        ``scheduler``: ``"local"``, an address (``tcp://10.0.0.5:8786``), the path of a
+        scheduler file (``dask scheduler --scheduler-file``), or a :class:`distributed.Client`.
+        """
+        client, owned = _connect(scheduler, jobs)
+        token = uuid.uuid4().hex[:16]
+        marker = Path(os.path.abspath(output)) / STATE_DIR / f"{MARKER_PREFIX}{token}"
+        settings = Settings(token, timeout or None, tuple(preload), tuple(
+            (name, os.environ.get(name)) for name in OUTPUT_ENVIRONMENT), marker, __version__)
+        executor = cls(client, settings, window, owned)
+        try:
+            for stale in marker.parent.glob(f"{MARKER_PREFIX}*"):  # OUT is locked: not ours
+                stale.unlink(missing_ok=True)
+            marker.write_text(token, encoding="utf-8")
+            executor._check_workers(_landmarks(inputs))
+            client.register_plugin(WorkerState(), name=PLUGIN)
+            client.subscribe_topic("all", executor._on_event)
+        except BaseException:
+            executor.close()
+            raise
+        return executor
+
+    def _check_workers(self, paths: Sequence[str]) -> None:
+        """Every worker present sees ``paths`` and OUT and runs this converter; a clear error
+        naming the workers that do not (a worker that joins later is checked by each task)."""
+        self._refresh()
+        answers = self._call("checking the workers", self.client._run, check_worker, paths,
+                             str(self.settings.marker), self.settings.token, __version__,
+                             on_error="return")
+        problems = []
+        for worker, answer in sorted(answers.items()):
+            if isinstance(answer, BaseException):
+                answer = [f"failed the check: {type(answer).__name__}: {answer}"]
+            problems += [f"the Dask worker {worker} {problem}" for problem in answer]
+        if problems:
+            raise ConverterError(
+                "; ".join(problems) + ". Inputs and outputs must be on a file system every "
+                f"worker mounts at the same path, and every worker needs converter "
+                f"{__version__} (docs/scaling.md)", file=self.address)
+
+    # ------------------------------------------------------------------ the Executor protocol
+
+    @property
+    def free(self) -> int:
+        return self.window - len(self._futures)
+
+    @property
+    def running(self) -> list[Job]:
+        return [job for _future, job in self._futures.values()]
+
+    def submit(self, job: Job) -> None:
+        key = f"converter-{self.settings.token}-{job.index}"
+        try:
+            future = self.client.submit(convert, _absolute(job), self.settings, key=key,
+                                        pure=False)
+        except Exception as exc:
+            raise self._lost_error(exc) from exc
+        self._futures[key] = (future, job)
+
+    def collect(self) -> list[tuple[Job, Outcome]]:
+        """Wait for at least one task to end; every few seconds without one, make sure the
+        scheduler still answers (a hung scheduler is otherwise never noticed)."""
+        while True:
+            try:
+                done = wait([f for f, _job in self._futures.values()], timeout=POLL,
+                            return_when="FIRST_COMPLETED").done
+            except TimeoutError:
+                done = set()
+            except (OSError, CancelledError) as exc:
+                raise self._lost_error(exc) from exc
+            outcomes = []
+            for future in done:
+                outcome = self._outcome(future)
+                if outcome is not None:
+                    outcomes.append(outcome)
+            if outcomes:
+                return outcomes
+            self._refresh()
+
+    def _outcome(self, future: Future[Outcome]) -> tuple[Job, Outcome] | None:
+        """The outcome of a finished task (``None``: not ready after all)."""
+        key = str(future.key)
+        job = self._futures[key][1]
+        with self._lock:
+            deaths = self._retries.get(key, 0)
+        attempts = 1 + deaths
+        if future.status == "finished":
+            try:
+                outcome: Outcome = future.result(timeout=self.patience)
+            except TimeoutError:  # its worker died since: the scheduler computes it again
+                return None
+            except (OSError, CancelledError) as exc:  # the scheduler went meanwhile
+                raise self._lost_error(exc) from exc
+            outcome = _local(outcome, job)
+        elif future.status == "error" and isinstance(future.exception(), KilledWorker):
+            attempts = max(deaths, 1)  # the last death was not followed by another try
+            outcome = Outcome(job.index, "failed", lost=True, errors=[
+                f"{job.display}: the Dask worker converting it died each time it was tried "
+                f"({attempts}); not tried again (distributed.scheduler.allowed-failures)"])
+        elif future.status == "error":
+            error = future.exception()
+            raise ConverterError(
+                f"the Dask cluster could not run {job.display}: {type(error).__name__}: {error}. "
+                f"The scheduler and every worker need converter {__version__} and the same "
+                "packages (docs/scaling.md)", file=self.address)
+        else:
+            raise self._lost_error(None)
+        outcome.attempts = max(outcome.attempts, attempts)
+        del self._futures[key]
+        with self._lock:
+            self._retries.pop(key, None)
+        return job, outcome
+
+    def _on_event(self, event: tuple[float, Any]) -> None:
+        """The scheduler's ``all`` topic (the client's thread): a worker was removed with tasks
+        of ours on it, which the scheduler now runs again."""
+        message = event[1]
+        if not isinstance(message, dict) or message.get("action") != "remove-worker":
+            return
+        for key in (*message.get("processing-tasks", ()),
+                    *message.get("lost-computed-tasks", ())):
+            if key in self._futures:
+                with self._lock:
+                    self._retries[key] = self._retries.get(key, 0) + 1
+
+    # ------------------------------------------------------------------ the scheduler
+
+    def _refresh(self) -> None:
+        """Ask the scheduler how many threads it has (the window follows), within the patience;
+        a scheduler that does not answer ends the batch."""
+        if self.client.status not in ("running", "newly-created"):
+            raise self._lost_error(None)
+        scheduler = self.client.scheduler
+        if scheduler is None:
+            raise self._lost_error(None)
+        info = self._call("asked for its workers", scheduler.identity, n_workers=0)
+        if self.fixed_window is None:
+            self.window = max(8, 2 * int(info.get("total_threads") or 0))
+
+    def _call(self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any
+              ) -> Any:
+        """A call to the cluster that gives up after ``patience`` seconds.
+
+        The client's public methods wait for ever on a hung scheduler, so this drives the
+        coroutines behind them (``Client._run`` behind ``Client.run``, ...) with a timeout.
+        """
+        try:
+            return self.client.sync(function, *args, callback_timeout=self.patience, **kwargs)
+        except TimeoutError as exc:
+            self._lost = True
+            raise ConverterError(
+                f"the Dask scheduler did not answer within {self.patience:g} s ({what}); "
+                "finished inputs are recorded: run the same command again to convert the "
+                "rest", file=self.address) from exc
+        except OSError as exc:
+            raise self._lost_error(exc) from exc
+
+    def _lost_error(self, exc: BaseException | None) -> ConverterError:
+        self._lost = True
+        # Dask cancels every future when the scheduler goes: its message lists them all
+        why = f" ({type(exc).__name__}: {exc})" if isinstance(exc, OSError) else ""
+        return ConverterError(
+            f"lost the connection to the Dask scheduler{why}; finished inputs are recorded: "
+            "run the same command again to convert the rest", file=self.address)
+
+    def close(self) -> None:
+        """Cancel the batch's tasks and stop those running (their outputs are about to be
+        removed), then close what :meth:`start` opened. Never raises."""
+        if self._closed:
+            return
+        self._closed = True
+        futures = [f for f, _job in self._futures.values()]
+        self._futures.clear()
+        if not self._lost and self.client.status == "running":
+            with contextlib.suppress(Exception):
+                if futures:
+                    self._call("cancelling", self.client._cancel, futures)
+                    self._call("stopping", self.client._run, abandon, self.settings.token,
+                               on_error="ignore")
+            with contextlib.suppress(Exception):
+                self.client.unsubscribe_topic("all")
+        self.settings.marker.unlink(missing_ok=True)
+        for thing in self.owned:
+            with contextlib.suppress(Exception):
+                thing.close(timeout=self.patience)
+
+
+def _connect(scheduler: str | Client, jobs: int) -> tuple[Client, list[Any]]:
+    """A client for ``scheduler`` and what to close after (nothing for the caller's client)."""
+    if isinstance(scheduler, Client):
+        return scheduler, []
+    if scheduler == "local":
+        # workers must be able to start processes (the converter's own, one per task)
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                silence_logs=logging.ERROR,
+                dashboard_address=":8787" if importlib.util.find_spec("bokeh") else ":0")
+        try:
+            client = Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
+        log.info("Dask LocalCluster of %d workers; dashboard: %s", jobs,
+                 cluster.dashboard_link if importlib.util.find_spec("bokeh") else "none")
+        return client, [client, cluster]
+    try:
+        if os.path.isfile(scheduler):
+            client = Client(scheduler_file=scheduler)
+        else:
+            client = Client(scheduler)
+    except Exception as exc:  # OSError, TimeoutError, ValueError for a bad address, ...
+        raise ConverterError(f"cannot connect to the Dask scheduler: {exc}",
+                             file=scheduler) from exc
+    return client, [client]
+
+
+def _landmarks(inputs: Sequence[Path]) -> list[str]:
+    """Absolute paths a worker must see: each input, and one entry of each input folder (a
+    worker with an empty folder mounted at that path does not see the inputs)."""
+    paths = set()
+    for path in inputs:
+        if not os.path.exists(path):
+            continue  # a missing input fails alone, in the parent
+        paths.add(os.path.abspath(path))
+        if os.path.isdir(path):
+            with contextlib.suppress(OSError), os.scandir(path) as entries:
+                first = min((e.name for e in entries), default=None)
+                if first is not None:
+                    paths.add(os.path.abspath(os.path.join(path, first)))
+    return sorted(paths)
+
+
+def _absolute(job: Job) -> Job:
+    """The job with absolute paths: a worker does not share this process's working folder."""
+    def a(path: Path) -> Path:
+        return Path(os.path.abspath(path))
+
+    if job.output.is_absolute() and job.source.is_absolute() and not (
+            job.write.jats_dtd and not job.write.jats_dtd.is_absolute()):
+        return job
+    return replace(
+        job, source=a(job.source), output=a(job.output), out_dir=a(job.out_dir),
+        targets=tuple(a(t) for t in job.targets),
+        previous={a(t): e for t, e in job.previous.items()},
+        existed=frozenset(a(t) for t in job.existed),
+        write=replace(job.write, jats_dtd=job.write.jats_dtd and a(job.write.jats_dtd)))
+
+
+def _local(outcome: Outcome, job: Job) -> Outcome:
+    """The outcome with output paths spelled as the parent planned them (see _absolute)."""
+    if job.output.is_absolute():
+        return outcome
+    root = Path(os.path.abspath(job.output))
+    outputs = []
+    for fmt, path, digest, size in outcome.outputs:
+        with contextlib.suppress(ValueError):
+            path = job.output / path.relative_to(root)
+        outputs.append((fmt, path, digest, size))
+    outcome.outputs = outputs
+    return outcome
