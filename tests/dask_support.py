@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -206,13 +208,60 @@ def assert_bags_valid(root: Path) -> int:
     return count
 
 
-def wait_until(what: str, condition: Any, process: subprocess.Popen[Any] | None = None,
+class Batch:
+    """A ``converter convert`` subprocess in its own session, its stderr read as it comes (the
+    progress lines say which inputs are settled); killed with its group if a test fails."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        self.process = subprocess.Popen(args, env=dict(env), stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, start_new_session=True)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+
+    def settled(self) -> int:
+        """How many inputs the batch has settled (ledger and report) so far."""
+        return sum(1 for line in list(self.lines) if re.match(r"\[\s*\d+/\d+\] ", line))
+
+    def finish(self, timeout: float) -> str:
+        """Wait for the batch to end; its whole stderr."""
+        self.process.wait(timeout)
+        self._reader.join(timeout)
+        return "".join(self.lines)
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def group_alive(self) -> bool:
+        """Whether any process of the batch's process group still runs (its workers' too)."""
+        for process in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                if os.getpgid(process.pid) == self.process.pid and process.status() != "zombie":
+                    return True
+        return False
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+
+
+def wait_until(what: str, condition: Any, batch: Batch | None = None,
                limit: float = 120) -> None:
-    """Poll ``condition()`` until true; fail if ``process`` ends first or after ``limit`` s."""
+    """Poll ``condition()`` until true; fail if ``batch`` ends first or after ``limit`` s."""
     deadline = time.monotonic() + limit
     while not condition():
-        if process is not None and process.poll() is not None:
-            output = process.stderr.read() if process.stderr else ""
-            raise AssertionError(f"the batch ended before {what}: {output}")
+        if batch is not None and batch.process.poll() is not None:
+            raise AssertionError(f"the batch ended before {what}: {batch.finish(30)}")
         assert time.monotonic() < deadline, f"never: {what}"
         time.sleep(0.02)

@@ -57,13 +57,33 @@ log = logging.getLogger("converter.batch")
 MARKER_PREFIX = "dask-"
 #: seconds between checks that the scheduler still answers, while no task ends
 POLL = 5.0
+#: what one task should take (Dask's advice: well above its ~1 ms of overhead per task; each
+#: task here also costs a round trip and a result fetch); inputs per task follow from it
+TASK_SECONDS = 0.5
+FIRST_CHUNK = 4
+MAX_CHUNK = 32
+#: ``--scheduler local``: workers that may start processes (the converter's own, one per
+#: task), and fewer wake-ups: with Dask's defaults an idle 2-worker LocalCluster keeps about a
+#: tenth of a CPU busy (profiler every 10 ms, event-loop ticks every 20 ms, monitors), which a
+#: 2-CPU machine takes from the conversions (docs/scaling.md)
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.daemon": False,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 class DaskExecutor:
     """Runs jobs as tasks on a Dask cluster (the :class:`~.pool.Executor` protocol).
 
-    Make one with :meth:`start`. ``owned``: what :meth:`close` closes besides the batch's own
-    tasks (the client and the cluster it made; a client the caller passed stays open).
+    Make one with :meth:`start`. Jobs go out in chunks, one task each: a Dask task costs the
+    cluster milliseconds of bookkeeping, about what converting a small article costs, so each
+    task carries enough inputs to take about :data:`TASK_SECONDS` (measured as results come
+    in). The window holds ``window`` tasks (default: twice the cluster's threads, at least 8).
+    ``owned``: what :meth:`close` closes besides the batch's tasks (the client and the cluster
+    :meth:`start` made; a client the caller passed stays open).
     """
 
     def __init__(self, client: Client, settings: Settings, window: int | None = None,
@@ -75,10 +95,19 @@ class DaskExecutor:
             dask.config.get("distributed.comm.timeouts.connect"), default="seconds") or 30.0)
         self.fixed_window = window
         self.window = window or 8
+        self.threads = 1
+        #: inputs per task, from the mean seconds per input so far
+        self.chunk = FIRST_CHUNK
+        self._mean: float | None = None
         self.owned = list(owned)
-        self._futures: dict[str, tuple[Future[Outcome], Job]] = {}
+        self._waiting: list[Job] = []
+        self._futures: dict[str, tuple[Future[list[Outcome]], list[Job]]] = {}
+        #: per task key: how many workers died holding it (the scheduler's events)
         self._retries: dict[str, int] = {}
+        #: per job index: deaths of earlier tasks that held it (a chunk sent again job by job)
+        self._deaths: dict[int, int] = {}
         self._lock = threading.Lock()
+        self._count = 0
         self._lost = False
         self._closed = False
 
@@ -105,7 +134,8 @@ class DaskExecutor:
                 stale.unlink(missing_ok=True)
             marker.write_text(token, encoding="utf-8")
             executor._check_workers(_landmarks(inputs))
-            client.register_plugin(WorkerState(), name=PLUGIN)
+            client.register_plugin(WorkerState(ignore_interrupts=scheduler == "local"),
+                                   name=PLUGIN)
             client.subscribe_topic("all", executor._on_event)
         except BaseException:
             executor.close()
@@ -134,27 +164,47 @@ class DaskExecutor:
 
     @property
     def free(self) -> int:
-        return self.window - len(self._futures)
+        return self.window * self.chunk - len(self._waiting) - sum(
+            len(jobs) for _future, jobs in self._futures.values())
 
     @property
     def running(self) -> list[Job]:
-        return [job for _future, job in self._futures.values()]
+        return [*self._waiting, *(job for _future, jobs in self._futures.values()
+                                  for job in jobs)]
 
     def submit(self, job: Job) -> None:
-        key = f"converter-{self.settings.token}-{job.index}"
-        try:
-            future = self.client.submit(convert, _absolute(job), self.settings, key=key,
-                                        pure=False)
-        except Exception as exc:
-            raise self._lost_error(exc) from exc
-        self._futures[key] = (future, job)
+        """Queue the job; :meth:`collect` sends what is queued, in chunks."""
+        self._waiting.append(job)
+
+    def _send(self) -> None:
+        """The queued jobs as tasks of about ``chunk`` inputs; at the start (nothing out yet),
+        over at least as many tasks as the cluster has threads."""
+        jobs, self._waiting = self._waiting, []
+        count = -(-len(jobs) // self.chunk)
+        if not self._futures:
+            count = max(count, min(len(jobs), self.threads))
+        # interleaved: neighbours in the plan tend to be alike in size
+        self._dispatch([jobs[n::count] for n in range(count)])
+
+    def _dispatch(self, parts: list[list[Job]]) -> None:
+        for part in parts:
+            self._count += 1
+            key = f"converter-{self.settings.token}-{self._count}"
+            try:
+                future = self.client.submit(convert, [_absolute(j) for j in part],
+                                            self.settings, key=key, pure=False)
+            except Exception as exc:
+                raise self._lost_error(exc) from exc
+            self._futures[key] = (future, part)
 
     def collect(self) -> list[tuple[Job, Outcome]]:
-        """Wait for at least one task to end; every few seconds without one, make sure the
-        scheduler still answers (a hung scheduler is otherwise never noticed)."""
+        """Send what is queued, then wait for at least one task to end; every few seconds
+        without one, make sure the scheduler still answers (Dask never notices a hung one)."""
+        if self._waiting:
+            self._send()
         while True:
             try:
-                done = wait([f for f, _job in self._futures.values()], timeout=POLL,
+                done = wait([f for f, _jobs in self._futures.values()], timeout=POLL,
                             return_when="FIRST_COMPLETED").done
             except TimeoutError:
                 done = set()
@@ -162,46 +212,64 @@ class DaskExecutor:
                 raise self._lost_error(exc) from exc
             outcomes = []
             for future in done:
-                outcome = self._outcome(future)
-                if outcome is not None:
-                    outcomes.append(outcome)
+                outcomes += self._outcomes(future)
             if outcomes:
+                self._learn(outcomes)
                 return outcomes
             self._refresh()
 
-    def _outcome(self, future: Future[Outcome]) -> tuple[Job, Outcome] | None:
-        """The outcome of a finished task (``None``: not ready after all)."""
+    def _learn(self, outcomes: list[tuple[Job, Outcome]]) -> None:
+        """Follow the mean seconds per input: chunks of about TASK_SECONDS."""
+        for _job, outcome in outcomes:
+            seconds = max(outcome.seconds, 0.001)
+            self._mean = seconds if self._mean is None else 0.9 * self._mean + 0.1 * seconds
+        self.chunk = max(1, min(MAX_CHUNK, round(TASK_SECONDS / (self._mean or TASK_SECONDS))))
+
+    def _outcomes(self, future: Future[list[Outcome]]) -> list[tuple[Job, Outcome]]:
+        """The outcomes of a task that ended (none: its result is not there after all, or
+        its inputs were sent again one by one)."""
         key = str(future.key)
-        job = self._futures[key][1]
+        jobs = self._futures[key][1]
         with self._lock:
             deaths = self._retries.get(key, 0)
-        attempts = 1 + deaths
         if future.status == "finished":
             try:
-                outcome: Outcome = future.result(timeout=self.patience)
+                outcomes: list[Outcome] = future.result(timeout=self.patience)
             except TimeoutError:  # its worker died since: the scheduler computes it again
-                return None
+                return []
             except (OSError, CancelledError) as exc:  # the scheduler went meanwhile
                 raise self._lost_error(exc) from exc
-            outcome = _local(outcome, job)
+            outcomes = [_local(outcome, job) for outcome, job in zip(outcomes, jobs,
+                                                                     strict=True)]
         elif future.status == "error" and isinstance(future.exception(), KilledWorker):
-            attempts = max(deaths, 1)  # the last death was not followed by another try
-            outcome = Outcome(job.index, "failed", lost=True, errors=[
-                f"{job.display}: the Dask worker converting it died each time it was tried "
-                f"({attempts}); not tried again (distributed.scheduler.allowed-failures)"])
+            self._forget(key)
+            for job in jobs:
+                self._deaths[job.index] = self._deaths.get(job.index, 0) + deaths
+            if len(jobs) > 1:  # one of them kills workers: each alone, so only it fails
+                self._dispatch([[job] for job in jobs])
+                return []
+            outcomes = [Outcome(jobs[0].index, "failed", lost=True, errors=[
+                f"{jobs[0].display}: the Dask worker converting it died each time it was "
+                f"tried ({self._deaths[jobs[0].index]}); not tried again "
+                "(distributed.scheduler.allowed-failures)"])]
+            deaths = -1  # the last death was not followed by another try
         elif future.status == "error":
             error = future.exception()
             raise ConverterError(
-                f"the Dask cluster could not run {job.display}: {type(error).__name__}: {error}. "
-                f"The scheduler and every worker need converter {__version__} and the same "
-                "packages (docs/scaling.md)", file=self.address)
+                f"the Dask cluster could not run {jobs[0].display}: {type(error).__name__}: "
+                f"{error}. The scheduler and every worker need converter {__version__} and the "
+                "same packages (docs/scaling.md)", file=self.address)
         else:
             raise self._lost_error(None)
-        outcome.attempts = max(outcome.attempts, attempts)
-        del self._futures[key]
+        self._forget(key)
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            outcome.attempts = 1 + deaths + self._deaths.pop(job.index, 0)
+        return list(zip(jobs, outcomes, strict=True))
+
+    def _forget(self, key: str) -> None:
+        self._futures.pop(key, None)
         with self._lock:
             self._retries.pop(key, None)
-        return job, outcome
 
     def _on_event(self, event: tuple[float, Any]) -> None:
         """The scheduler's ``all`` topic (the client's thread): a worker was removed with tasks
@@ -226,8 +294,9 @@ class DaskExecutor:
         if scheduler is None:
             raise self._lost_error(None)
         info = self._call("asked for its workers", scheduler.identity, n_workers=0)
+        self.threads = max(1, int(info.get("total_threads") or 0))
         if self.fixed_window is None:
-            self.window = max(8, 2 * int(info.get("total_threads") or 0))
+            self.window = max(8, 2 * self.threads)
 
     def _call(self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any
               ) -> Any:
@@ -261,8 +330,9 @@ class DaskExecutor:
         if self._closed:
             return
         self._closed = True
-        futures = [f for f, _job in self._futures.values()]
+        futures = [f for f, _jobs in self._futures.values()]
         self._futures.clear()
+        self._waiting.clear()
         if not self._lost and self.client.status == "running":
             with contextlib.suppress(Exception):
                 if futures:
@@ -282,14 +352,13 @@ def _connect(scheduler: str | Client, jobs: int) -> tuple[Client, list[Any]]:
     if isinstance(scheduler, Client):
         return scheduler, []
     if scheduler == "local":
-        # workers must be able to start processes (the converter's own, one per task)
-        with dask.config.set({"distributed.worker.daemon": False}):
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = LocalCluster(
                 n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                 silence_logs=logging.ERROR,
                 dashboard_address=":8787" if importlib.util.find_spec("bokeh") else ":0")
         try:
-            client = Client(cluster)
+            client = Client(cluster, direct_to_workers=True)
         except BaseException:
             cluster.close()
             raise

@@ -9,7 +9,7 @@ installed as the parent (docs/scaling.md). Per Dask worker process:
   and keeps a crashing reader from taking the Dask worker down: the same isolation as the
   local pool, with the same messages. The child dies with the Dask worker (``kill -9``), so a
   killed worker leaves nothing running behind the retry Dask starts elsewhere.
-* :func:`convert` is the task: one :class:`~.plan.Job` in, one :class:`~.job.Outcome` out.
+* :func:`convert` is the task: a few :class:`~.plan.Job` in, their :class:`~.job.Outcome` out.
   It never raises for an input's problem; an exception means the cluster could not run it.
 * :func:`check_worker` answers the parent's start-up check (:func:`Client.run`): whether this
   worker sees the input and output folders, runs the same converter, and may start processes.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 from collections.abc import Sequence
@@ -60,7 +61,7 @@ class Settings:
 
 @dataclass
 class _Slot:
-    """One task's converter pool while it runs, and the child converting its input."""
+    """One task's converter pool while it runs, and the child converting one of its inputs."""
 
     token: str
     pool: WorkerPool
@@ -72,7 +73,11 @@ class WorkerState(WorkerPlugin):
 
     idempotent = True  # a second batch on the same cluster keeps the first one's processes
 
-    def __init__(self) -> None:
+    def __init__(self, ignore_interrupts: bool = False) -> None:
+        #: a cluster the batch started (``--scheduler local``) shares the terminal's process
+        #: group: Ctrl-C must reach the parent only, which then stops the conversions itself
+        #: (as the local pool's workers ignore it). Another cluster's workers keep theirs.
+        self.ignore_interrupts = ignore_interrupts
         self._reset()
 
     def _reset(self) -> None:
@@ -82,10 +87,16 @@ class WorkerState(WorkerPlugin):
         self._abandoned: set[str] = set()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {}  # sent to the workers empty: locks and processes are made there
+        # sent to the workers without locks and processes: those are made there
+        return {"ignore_interrupts": self.ignore_interrupts}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.ignore_interrupts = bool(state.get("ignore_interrupts"))
         self._reset()
+
+    def setup(self, worker: Worker) -> None:
+        if self.ignore_interrupts and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def teardown(self, worker: Worker) -> None:
         """The Dask worker closes: stop every converter process it started."""
@@ -96,31 +107,37 @@ class WorkerState(WorkerPlugin):
         for pool in pools:
             pool.close()
 
-    def run(self, job: Job, settings: Settings) -> Outcome:
-        """Convert one input in a converter worker process, with the batch's time limit."""
+    def run(self, jobs: Sequence[Job], settings: Settings) -> list[Outcome]:
+        """Convert inputs one after the other in a converter worker process, each with the
+        batch's time limit."""
         key = (settings.timeout, settings.preload, settings.environ)
         with self._lock:
-            if settings.token in self._abandoned:
-                return _interrupted(job)
             idle = self._idle.get(key)
             pool = idle.pop() if idle else WorkerPool(
                 1, settings.timeout, settings.preload, dict(settings.environ))
             slot = _Slot(settings.token, pool)
             self._running.append(slot)
         try:
-            pool.submit(job)
-            with self._lock:  # abandon() may have come between the two locks
-                slot.process = pool.processes()[0]
-                if settings.token in self._abandoned:
-                    slot.process.kill()
-            while not (done := pool.collect()):  # woken a little before the deadline
-                pass
-            outcome = done[0][1]
+            return [self._run_one(job, slot) for job in jobs]
         finally:
             with self._lock:
                 self._running.remove(slot)
                 self._idle.setdefault(key, []).append(pool)
-        return outcome
+
+    def _run_one(self, job: Job, slot: _Slot) -> Outcome:
+        with self._lock:
+            if slot.token in self._abandoned:
+                return _interrupted(job)
+        slot.pool.submit(job)
+        with self._lock:  # abandon() may have come since the check above
+            slot.process = slot.pool.processes()[0]
+            if slot.token in self._abandoned:
+                slot.process.kill()
+        while not (done := slot.pool.collect()):  # woken a little before the deadline
+            pass
+        with self._lock:
+            slot.process = None
+        return done[0][1]
 
     def abandon(self, token: str) -> int:
         """Kill the processes converting this batch's inputs, and start none for it again."""
@@ -137,8 +154,8 @@ def _interrupted(job: Job) -> Outcome:
         f"{job.display}: interrupted; its outputs were removed"])
 
 
-def convert(job: Job, settings: Settings) -> Outcome:
-    """The task: one input converted on this Dask worker (see :class:`WorkerState`)."""
+def convert(jobs: Sequence[Job], settings: Settings) -> list[Outcome]:
+    """The task: inputs converted on this Dask worker, in order (see :class:`WorkerState`)."""
     worker = get_worker()
     if settings.version != __version__:  # raised: the batch stops with this line
         raise RuntimeError(f"the Dask worker {worker.address} runs converter {__version__}, "
@@ -147,11 +164,11 @@ def convert(job: Job, settings: Settings) -> Outcome:
     if not isinstance(state, WorkerState):
         raise RuntimeError(f"the {PLUGIN} worker plugin is missing on {worker.address}")
     if not settings.marker.is_file():  # a worker that joined after the start-up check
-        return Outcome(job.index, "failed", errors=[
+        return [Outcome(job.index, "failed", errors=[
             f"{job.display}: the Dask worker {worker.address} ({socket.gethostname()}) cannot "
             f"see the output folder {job.output}; inputs and outputs must be on a file system "
-            "every worker mounts at the same path"])
-    return state.run(job, settings)
+            "every worker mounts at the same path"]) for job in jobs]
+    return state.run(jobs, settings)
 
 
 def check_worker(paths: Sequence[str], marker: str, token: str, version: str,

@@ -104,9 +104,12 @@ def _worker_main(conn: Connection, environ: Mapping[str, str | None]) -> None:
         outcome = run_job(job, registry)
         try:
             conn.send(outcome)
+        except OSError:  # the parent is gone: nobody to tell
+            return
         except Exception as exc:  # an unpicklable article: still report the input
-            conn.send(Outcome(job.index, "failed", errors=[
-                f"{job.display}: internal error: cannot return the result: {exc}"]))
+            with contextlib.suppress(OSError):
+                conn.send(Outcome(job.index, "failed", errors=[
+                    f"{job.display}: internal error: cannot return the result: {exc}"]))
 
 
 def _die_with_parent() -> None:
