@@ -33,6 +33,7 @@ import importlib.util
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
@@ -57,6 +58,9 @@ log = logging.getLogger("converter.batch")
 MARKER_PREFIX = "dask-"
 #: seconds between checks that the scheduler still answers, while no task ends
 POLL = 5.0
+#: seconds between asking the scheduler for its thread count while tasks do end (the window
+#: follows a cluster that grows or shrinks)
+REFRESH = 10.0
 #: what one task should take (Dask's advice: well above its ~1 ms of overhead per task; each
 #: task here also costs a round trip and a result fetch); inputs per task follow from it
 TASK_SECONDS = 0.5
@@ -108,6 +112,7 @@ class DaskExecutor:
         self._deaths: dict[int, int] = {}
         self._lock = threading.Lock()
         self._count = 0
+        self._refreshed = 0.0
         self._lost = False
         self._closed = False
 
@@ -213,10 +218,13 @@ class DaskExecutor:
             outcomes = []
             for future in done:
                 outcomes += self._outcomes(future)
+            if time.monotonic() - self._refreshed > REFRESH:
+                self._refresh()
             if outcomes:
                 self._learn(outcomes)
                 return outcomes
-            self._refresh()
+            if not done:
+                self._refresh()
 
     def _learn(self, outcomes: list[tuple[Job, Outcome]]) -> None:
         """Follow the mean seconds per input: chunks of about TASK_SECONDS."""
@@ -239,32 +247,29 @@ class DaskExecutor:
                 return []
             except (OSError, CancelledError) as exc:  # the scheduler went meanwhile
                 raise self._lost_error(exc) from exc
-            outcomes = [_local(outcome, job) for outcome, job in zip(outcomes, jobs,
-                                                                     strict=True)]
-        elif future.status == "error" and isinstance(future.exception(), KilledWorker):
+            self._forget(key)
+            pairs = list(zip(jobs, outcomes, strict=True))
+            for job, outcome in pairs:
+                outcome.attempts = 1 + deaths + self._deaths.pop(job.index, 0)
+            return [(job, _local(outcome, job)) for job, outcome in pairs]
+        if future.status == "error" and isinstance(future.exception(), KilledWorker):
             self._forget(key)
             for job in jobs:
                 self._deaths[job.index] = self._deaths.get(job.index, 0) + deaths
             if len(jobs) > 1:  # one of them kills workers: each alone, so only it fails
                 self._dispatch([[job] for job in jobs])
                 return []
-            outcomes = [Outcome(jobs[0].index, "failed", lost=True, errors=[
+            tried = max(1, self._deaths.pop(jobs[0].index))  # no try after the last death
+            return [(jobs[0], Outcome(jobs[0].index, "failed", lost=True, attempts=tried, errors=[
                 f"{jobs[0].display}: the Dask worker converting it died each time it was "
-                f"tried ({self._deaths[jobs[0].index]}); not tried again "
-                "(distributed.scheduler.allowed-failures)"])]
-            deaths = -1  # the last death was not followed by another try
-        elif future.status == "error":
+                f"tried ({tried}); not tried again (distributed.scheduler.allowed-failures)"]))]
+        if future.status == "error":
             error = future.exception()
             raise ConverterError(
                 f"the Dask cluster could not run {jobs[0].display}: {type(error).__name__}: "
                 f"{error}. The scheduler and every worker need converter {__version__} and the "
                 "same packages (docs/scaling.md)", file=self.address)
-        else:
-            raise self._lost_error(None)
-        self._forget(key)
-        for job, outcome in zip(jobs, outcomes, strict=True):
-            outcome.attempts = 1 + deaths + self._deaths.pop(job.index, 0)
-        return list(zip(jobs, outcomes, strict=True))
+        raise self._lost_error(None)  # cancelled: the scheduler went
 
     def _forget(self, key: str) -> None:
         self._futures.pop(key, None)
@@ -294,6 +299,7 @@ class DaskExecutor:
         if scheduler is None:
             raise self._lost_error(None)
         info = self._call("asked for its workers", scheduler.identity, n_workers=0)
+        self._refreshed = time.monotonic()
         self.threads = max(1, int(info.get("total_threads") or 0))
         if self.fixed_window is None:
             self.window = max(8, 2 * self.threads)
