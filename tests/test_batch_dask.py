@@ -99,6 +99,19 @@ def test_dask_is_imported_only_when_a_scheduler_is_given() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_without_the_dask_extra_a_scheduler_is_a_usage_error(tmp_path: Path) -> None:
+    hidden = tmp_path / "hide"  # a distributed that cannot be imported, as if not installed
+    (hidden / "distributed").mkdir(parents=True)
+    (hidden / "distributed" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'distributed'\", name='distributed')\n")
+    write_json_inputs(tmp_path / "in", ["a.json"])
+    done = run_cli("convert", tmp_path / "in", "-o", tmp_path / "out", "--scheduler", "local",
+                   pythonpath=[hidden])
+    assert done.returncode == 2
+    assert "--scheduler needs Dask" in done.stderr
+    assert "pip install 'article-converter[dask]'" in done.stderr
+
+
 def test_a_local_cluster_writes_what_the_local_pool_writes(
         tmp_path: Path, seed_plain: Path, seed_scraped: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

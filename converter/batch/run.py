@@ -209,8 +209,13 @@ def start_executor(inputs: Sequence[Path], options: BatchOptions, registry: Regi
     before discovery and planning fill the parent with per-input bookkeeping.
     """
     if options.scheduler is not None:
-        from .dask import DaskExecutor
-
+        try:
+            from .dask import DaskExecutor
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in ("dask", "distributed"):
+                raise
+            raise UsageError(f"--scheduler needs Dask ({exc}): pip install "
+                             "'article-converter[dask]'") from exc
         return DaskExecutor.start(
             options.scheduler, jobs=options.jobs or default_jobs(), inputs=inputs,
             output=output, timeout=options.timeout,
