@@ -376,9 +376,11 @@ def _gaps(results: Results) -> list[str]:
 
 
 def write_section(path: Path, section: str) -> None:
-    """Replace (or append) this section of docs/benchmarks.md, leaving the others alone."""
+    """Replace (or append) this section of docs/benchmarks.md, leaving the others alone (the
+    section's first line is its heading)."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    heading = section.split("\n", 1)[0]
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
     else:
