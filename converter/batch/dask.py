@@ -37,9 +37,9 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import dask
 from dask.utils import parse_timedelta
@@ -91,8 +91,10 @@ class DaskExecutor:
     """
 
     def __init__(self, client: Client, settings: Settings, window: int | None = None,
-                 owned: Sequence[Any] = ()) -> None:
+                 owned: Sequence[Any] = (), on_this_machine: bool = False) -> None:
         self.client = client
+        #: the workers run on this machine (``--scheduler local``): they may use its services
+        self.on_this_machine = on_this_machine
         self.settings = settings
         self.address = str(client.scheduler.address if client.scheduler else "?")
         self.patience = float(parse_timedelta(
@@ -133,7 +135,7 @@ class DaskExecutor:
         marker = Path(os.path.abspath(output)) / STATE_DIR / f"{MARKER_PREFIX}{token}"
         settings = Settings(token, timeout or None, tuple(preload), tuple(
             (name, os.environ.get(name)) for name in OUTPUT_ENVIRONMENT), marker, __version__)
-        executor = cls(client, settings, window, owned)
+        executor = cls(client, settings, window, owned, on_this_machine=scheduler == "local")
         try:
             for stale in marker.parent.glob(f"{MARKER_PREFIX}*"):  # OUT is locked: not ours
                 stale.unlink(missing_ok=True)
@@ -196,8 +198,9 @@ class DaskExecutor:
             self._count += 1
             key = f"converter-{self.settings.token}-{self._count}"
             try:
-                future = self.client.submit(convert, [_absolute(j) for j in part],
-                                            self.settings, key=key, pure=False)
+                future = self.client.submit(
+                    convert, [_for_workers(j, self.on_this_machine) for j in part],
+                    self.settings, key=key, pure=False)
             except Exception as exc:
                 raise self._lost_error(exc) from exc
             self._futures[key] = (future, part)
@@ -398,31 +401,49 @@ def _landmarks(inputs: Sequence[Path]) -> list[str]:
     return sorted(paths)
 
 
-def _absolute(job: Job) -> Job:
-    """The job with absolute paths: a worker does not share this process's working folder."""
+def _for_workers(job: Job, epubcheck: bool) -> Job:
+    """The job as a worker elsewhere needs it: absolute paths (a worker does not share this
+    process's working folder), also in the options (``--jats-dtd``, the OCFL root); without
+    this machine's EPUBCheck socket unless ``epubcheck`` (its workers share the machine):
+    each converter worker then starts its own EPUBCheck on first use."""
     def a(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
-    if job.output.is_absolute() and job.source.is_absolute() and not (
-            job.write.jats_dtd and not job.write.jats_dtd.is_absolute()):
-        return job
     return replace(
         job, source=a(job.source), output=a(job.output), out_dir=a(job.out_dir),
         targets=tuple(a(t) for t in job.targets),
         previous={a(t): e for t, e in job.previous.items()},
         existed=frozenset(a(t) for t in job.existed),
-        write=replace(job.write, jats_dtd=job.write.jats_dtd and a(job.write.jats_dtd)))
+        read=_absolute_options(job.read), write=_absolute_options(job.write),
+        epubcheck=job.epubcheck if epubcheck else None)
+
+
+_Options = TypeVar("_Options")
+
+
+def _absolute_options(options: _Options) -> _Options:
+    """An options dataclass with every relative path in it (nested ones too) made absolute."""
+    changes: dict[str, Any] = {}
+    for field in fields(options):  # type: ignore[arg-type]
+        value = getattr(options, field.name)
+        if isinstance(value, Path) and not value.is_absolute():
+            changes[field.name] = Path(os.path.abspath(value))
+        elif is_dataclass(value) and not isinstance(value, type):
+            new = _absolute_options(value)
+            if new is not value:
+                changes[field.name] = new
+    return replace(options, **changes) if changes else options  # type: ignore[type-var]
 
 
 def _local(outcome: Outcome, job: Job) -> Outcome:
-    """The outcome with output paths spelled as the parent planned them (see _absolute)."""
+    """The outcome with output paths spelled as the parent planned them (see _for_workers)."""
     if job.output.is_absolute():
         return outcome
     root = Path(os.path.abspath(job.output))
     outputs = []
-    for fmt, path, digest, size in outcome.outputs:
+    for record in outcome.outputs:
         with contextlib.suppress(ValueError):
-            path = job.output / path.relative_to(root)
-        outputs.append((fmt, path, digest, size))
+            record = replace(record, path=job.output / record.path.relative_to(root))
+        outputs.append(record)
     outcome.outputs = outputs
     return outcome
