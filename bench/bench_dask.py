@@ -2,17 +2,18 @@
 
 ``converter convert CORPUS -o OUT --to json,markdown,jats,epub,bag --jobs 2`` (the local pool)
 and the same with ``--scheduler local`` (a LocalCluster of 2 worker processes, started by the
-command), interleaved ``--rounds`` times so that other work on the machine weighs on both alike.
-Per run: wall time, and the CPU seconds of the whole process tree (this process becomes a child
-subreaper, so the Dask workers' own children are counted too). Measured:
+command). The machine this runs on is shared, and its load moves by a factor of two within
+minutes, so the two paths are measured in pairs: each round runs both back to back (in turns,
+which goes first), and the ratios are taken within a pair, then their median. Measured:
 
-* throughput, articles per wall second (median of the rounds), and the ratio Dask/local pool;
-* the marginal rate, from a corpus and one twice its size (start-up cancels out), and the
-  start-up itself: what the Dask path pays once per run (a LocalCluster, worker imports);
-* CPU per article, and what the Dask path adds per article (scheduler, messages, the result's
-  round trip), which is the figure a busy machine feels;
-* the parent's peak memory through Dask at two corpus sizes (``--memory-sizes``, cheap writers):
-  flat, since inputs go out in a bounded window and each result is released once settled.
+* throughput, articles per wall second of the whole command, and the paired ratio Dask/local;
+* the start-up, from pairs of runs on a corpus of two articles: what the Dask path pays once
+  per run (a LocalCluster, importing converter and distributed in each worker);
+* CPU per article, the user + system seconds of every process of the run (this process becomes
+  a child subreaper, so the Dask workers' own children are counted too): what the Dask path
+  adds per article, the figure a busy machine feels;
+* the parent's peak memory at two corpus sizes (``--memory-sizes``, cheap writers), both paths:
+  inputs go out in a bounded window and each result is released once settled.
 
 Usage::
 
@@ -50,18 +51,25 @@ _PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass
-class Runs:
-    """Wall and CPU seconds of each round, per (executor, corpus size)."""
+class Pair:
+    """One round: wall and CPU seconds of each path on the same corpus, back to back."""
 
-    wall: dict[tuple[str, int], list[float]] = field(default_factory=dict)
-    cpu: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    local: tuple[float, float]
+    dask: tuple[float, float]
 
-    def add(self, key: tuple[str, int], wall: float, cpu: float) -> None:
-        self.wall.setdefault(key, []).append(wall)
-        self.cpu.setdefault(key, []).append(cpu)
+    @property
+    def ratio(self) -> float:
+        """Dask's throughput over the local pool's (above 1: Dask was faster)."""
+        return self.local[0] / self.dask[0]
 
-    def median(self, key: tuple[str, int]) -> tuple[float, float]:
-        return statistics.median(self.wall[key]), statistics.median(self.cpu[key])
+
+@dataclass
+class Results:
+    articles: int
+    pairs: list[Pair] = field(default_factory=list)
+    #: pairs on a two-article corpus: the start-up of each path
+    startup: list[Pair] = field(default_factory=list)
+    memory: dict[str, dict[int, Memory]] = field(default_factory=dict)
 
 
 def become_subreaper() -> None:
@@ -99,138 +107,150 @@ def timed(args: list[str | Path]) -> tuple[float, float]:
     return wall, cpu
 
 
-def measure(work: Path, sizes: tuple[int, int], writers: tuple[str, ...], rounds: int,
-            runs: Runs) -> None:
-    corpora = {n: work / f"corpus-{n}" for n in sizes}
-    for n, folder in corpora.items():
-        make_corpus(folder, n)
+def measure_pairs(corpus: Path, work: Path, writers: tuple[str, ...], rounds: int,
+                  pairs: list[Pair]) -> None:
+    """``rounds`` pairs of runs on ``corpus``, the local pool first in every other round."""
+    size = sum(1 for _ in corpus.rglob("*.txt"))
     for round_ in range(rounds):
-        for n in sizes:
-            for name, extra in (("local", ()), ("dask", DASK)):
-                out = work / "out"
-                shutil.rmtree(out, ignore_errors=True)
-                wall, cpu = timed([*convert_args(corpora[n], out, writers, 2), *extra])
-                runs.add((name, n), wall, cpu)
-                print(f"[round {round_ + 1}/{rounds}] {name:5} {n} articles: {wall:.2f} s, "
-                      f"CPU {cpu:.2f} s, load {os.getloadavg()[0]:.1f}", flush=True)
+        found: dict[str, tuple[float, float]] = {}
+        order = (("local", ()), ("dask", DASK))
+        for name, extra in order if round_ % 2 == 0 else order[::-1]:
+            out = work / "out"
+            shutil.rmtree(out, ignore_errors=True)
+            found[name] = timed([*convert_args(corpus, out, writers, 2), *extra])
+            print(f"[round {round_ + 1}/{rounds}] {name:5} {size} articles: "
+                  f"{found[name][0]:.2f} s, CPU {found[name][1]:.2f} s, "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+        pairs.append(Pair(found["local"], found["dask"]))
 
 
-def measure_memory(work: Path, sizes: list[int], writers: tuple[str, ...]) -> dict[int, Memory]:
-    found = {}
+def measure_memory(work: Path, sizes: list[int], writers: tuple[str, ...]
+                   ) -> dict[str, dict[int, Memory]]:
+    found: dict[str, dict[int, Memory]] = {"local": {}, "dask": {}}
     for size in sizes:
         folder = work / f"memory-{size}"
         make_corpus(folder, size)
-        print(f"[memory] {size} articles through Dask ...", flush=True)
-        found[size] = peak_memory([*convert_args(folder, work / f"memory-out-{size}", writers,
-                                                 2), *DASK], env())
-        reap()
+        for name, extra in (("local", ()), ("dask", DASK)):
+            print(f"[memory] {size} articles, {name} ...", flush=True)
+            out = work / "memory-out"
+            shutil.rmtree(out, ignore_errors=True)
+            found[name][size] = peak_memory([*convert_args(folder, out, writers, 2), *extra],
+                                            env())
+            reap()
         shutil.rmtree(folder, ignore_errors=True)
     return found
 
 
-def report(runs: Runs, sizes: tuple[int, int], writers: tuple[str, ...],
-           memory: dict[int, Memory], load: tuple[float, float], rounds: int,
+def report(results: Results, writers: tuple[str, ...], load: tuple[float, float],
            minutes: float) -> str:
-    small, large = sizes
-    rate: dict[tuple[str, int], float] = {}
+    n = results.articles
+    pairs, startup = results.pairs, results.startup
+    ratios = [p.ratio for p in pairs]
+    ratio = statistics.median(ratios)
+    wall_local = statistics.median(p.local[0] for p in pairs)
+    wall_dask = statistics.median(p.dask[0] for p in pairs)
+    cpu_local = statistics.median(p.local[1] for p in pairs) / n
+    cpu_dask = statistics.median(p.dask[1] for p in pairs) / n
+    cpu_ratio = statistics.median(p.dask[1] / p.local[1] for p in pairs)
+    start_local = statistics.median(p.local[0] for p in startup)
+    start_dask = statistics.median(p.dask[0] for p in startup)
+    extra_start = statistics.median(p.dask[0] - p.local[0] for p in startup)
+    extra_cpu = statistics.median(p.dask[1] - p.local[1] for p in startup)
+    # the per-article CPU the Dask path adds once its start-up is paid
+    per_article = statistics.median((p.dask[1] - p.local[1]) for p in pairs) - extra_cpu
     lines = [SECTION, "",
              f"Measured by `bench/bench_dask.py` ({time.strftime('%Y-%m-%d')}, {minutes:.1f} "
              f"min) on {machine()}; load average {load[0]:.2f} at the start and {load[1]:.2f} "
-             "at the end (other work on the machine slows both paths; the rounds are "
-             "interleaved so it weighs on both alike).", "",
-             f"`converter convert CORPUS -o OUT --to {','.join(writers)} --jobs 2`, through the "
-             "local worker pool and with `--scheduler local` (a LocalCluster of 2 worker "
-             "processes started by the command); wall time of the whole command, median of "
-             f"{rounds} rounds; CPU: user + system seconds of every process of the run "
-             "(Dask workers and their children included).", "",
-             "| executor | articles | wall | articles/s | CPU | CPU ms per article |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for name in ("local", "dask"):
-        for n in sizes:
-            wall, cpu = runs.median((name, n))
-            rate[(name, n)] = n / wall
-            label = "local pool" if name == "local" else "Dask LocalCluster"
-            lines.append(f"| {label} | {n} | {wall:.2f} s | {n / wall:.1f} | {cpu:.1f} s | "
-                         f"{cpu / n * 1000:.1f} |")
-
-    def marginal(name: str) -> tuple[float, float]:
-        """Articles per second between the two sizes, and the start-up that remains."""
-        w_small, w_large = runs.median((name, small))[0], runs.median((name, large))[0]
-        per = (w_large - w_small) / (large - small)
-        return 1 / per if per > 0 else float("inf"), w_small - small * per
-
-    (local_rate, local_start), (dask_rate, dask_start) = marginal("local"), marginal("dask")
-    ratio = rate[("dask", large)] / rate[("local", large)]
-    cpu_local = runs.median(("local", large))[1] / large
-    cpu_dask = runs.median(("dask", large))[1] / large
+             "at the end. The machine is shared and its load moves within minutes, so the two "
+             "paths run in pairs, back to back (each first in turn), and ratios are taken "
+             "within a pair; the median of the pairs is given, with the range.", "",
+             f"`converter convert CORPUS -o OUT --to {','.join(writers)} --jobs 2`, {n} "
+             "articles, through the local worker pool and with `--scheduler local` (a "
+             "LocalCluster of 2 worker processes that the command starts and stops); wall time "
+             "of the whole command; CPU: user + system seconds of every process of the run "
+             "(Dask workers and their converter processes included).", "",
+             "| round | local pool | Dask LocalCluster | Dask/local throughput | "
+             "CPU local | CPU Dask |", "|---:|---:|---:|---:|---:|---:|"]
+    for i, p in enumerate(pairs, 1):
+        lines.append(f"| {i} | {p.local[0]:.1f} s ({n / p.local[0]:.1f}/s) | {p.dask[0]:.1f} s "
+                     f"({n / p.dask[0]:.1f}/s) | {p.ratio:.2f} | {p.local[1]:.1f} s | "
+                     f"{p.dask[1]:.1f} s |")
     lines += ["", "| measure | local pool | Dask | Dask/local |", "|---|---:|---:|---:|",
-              f"| throughput, {large} articles, whole command | "
-              f"{rate[('local', large)]:.1f}/s | {rate[('dask', large)]:.1f}/s | "
-              f"{ratio:.2f} |",
-              f"| throughput, {small} articles, whole command | "
-              f"{rate[('local', small)]:.1f}/s | {rate[('dask', small)]:.1f}/s | "
-              f"{rate[('dask', small)] / rate[('local', small)]:.2f} |",
-              f"| marginal throughput ({small} -> {large} articles, start-up cancelled) | "
-              f"{local_rate:.1f}/s | {dask_rate:.1f}/s | {dask_rate / local_rate:.2f} |",
-              f"| start-up (the rest of the wall time) | {local_start:.2f} s | "
-              f"{dask_start:.2f} s | |",
-              f"| CPU per article ({large}) | {cpu_local * 1000:.1f} ms | "
-              f"{cpu_dask * 1000:.1f} ms | {cpu_dask / cpu_local:.2f} |",
+              f"| throughput, {n} articles, whole command (median) | {n / wall_local:.1f}/s | "
+              f"{n / wall_dask:.1f}/s | {ratio:.2f} (pairs: {min(ratios):.2f}-"
+              f"{max(ratios):.2f}) |",
+              f"| start-up: a two-article batch | {start_local:.2f} s | {start_dask:.2f} s | "
+              f"+{extra_start:.2f} s, +{extra_cpu:.1f} s CPU |",
+              f"| CPU per article, {n} articles | {cpu_local * 1000:.1f} ms | "
+              f"{cpu_dask * 1000:.1f} ms | {cpu_ratio:.2f} |",
+              f"| CPU the Dask path adds per article, its start-up aside | | "
+              f"{per_article / n * 1000:.1f} ms | |",
               "", "| aim | measured | |", "|---|---:|---|",
-              f"| Dask within 15% of the local pool's throughput at 2 workers ({large} "
-              f"articles, whole command) | {ratio:.2f} | {'met' if ratio >= AIM else '**missed**'} "
-              "|",
-              "", f"What the Dask path adds: {(cpu_dask - cpu_local) * 1000:.1f} ms of CPU per "
-              f"article (scheduler, messages, the result's round trip, per-task bookkeeping on "
-              f"the workers) and {dask_start - local_start:.1f} s once per run (starting the "
-              "LocalCluster, importing converter and distributed in each worker). A Dask task "
-              "costs milliseconds of its own, about what a small article costs, so each task "
-              "carries several inputs (about 0.5 s of work, measured as results come in; "
-              "docs/scaling.md)."]
-    if memory:
-        low, high = min(memory), max(memory)
-        lines += ["", "Peak memory through Dask (`--to json,markdown`, 2 workers; the parent "
-                  "holds the client and, for `--scheduler local`, the scheduler):", "",
-                  "| articles | seconds | parent peak | largest worker peak |",
-                  "|---:|---:|---:|---:|"]
-        for size in sorted(memory):
-            m = memory[size]
-            lines.append(f"| {size:,} | {m.seconds:.1f} | {m.parent_peak:.0f} MiB | "
-                         f"{m.worker_peak:.0f} MiB |")
-        grown = (memory[high].parent_peak - memory[low].parent_peak) * 1024 / (high - low)
-        lines += ["", f"The parent grows by {grown:.1f} KB per input: its line of the report "
-                  "and the ledger's records (as with the local pool); the inputs in flight are "
-                  "bounded by the window, whatever the corpus size."]
+              f"| Dask within 15% of the local pool's throughput at 2 workers ({n} articles, "
+              f"whole command) | {ratio:.2f} | {'met' if ratio >= AIM else '**missed**'} |",
+              "", "The Dask path pays its start-up once per run: the LocalCluster (scheduler, "
+              "nannies, two spawned worker processes that import distributed and converter), "
+              "then in each worker a forkserver and a converter process that loads the writers "
+              "and compiles the schema validator, where the local pool forks its workers from a "
+              "parent that has done all that already. After that, each task carries several "
+              "inputs (about 0.5 s of work, measured as results come in), so Dask's "
+              "milliseconds per task are shared out; what remains per article is the Job and "
+              "the outcome pickled once more, the worker's bookkeeping and the result's round "
+              "trip (docs/scaling.md)."]
+    if results.memory:
+        lines += ["", "Peak memory (`--to json,markdown`, 2 workers). The Dask parent also "
+                  "holds the client and, for `--scheduler local`, the scheduler and the "
+                  "nannies:", "",
+                  "| executor | articles | seconds | parent peak | largest worker peak |",
+                  "|---|---:|---:|---:|---:|"]
+        growth = {}
+        for name, label in (("local", "local pool"), ("dask", "Dask LocalCluster")):
+            found = results.memory[name]
+            for size in sorted(found):
+                m = found[size]
+                lines.append(f"| {label} | {size:,} | {m.seconds:.1f} | {m.parent_peak:.0f} MiB "
+                             f"| {m.worker_peak:.0f} MiB |")
+            low, high = min(found), max(found)
+            growth[name] = ((found[high].parent_peak - found[low].parent_peak) * 1024
+                            / (high - low))
+        lines += ["", f"Per input, the parent grows by {growth['local']:.1f} KB with the local "
+                  f"pool and {growth['dask']:.1f} KB with Dask: its line of the report and the "
+                  "ledger's records, kept until the report is written, plus on the Dask path "
+                  "what the scheduler in this process keeps about finished tasks (bounded "
+                  "logs). The inputs in flight are bounded by the window whatever the corpus "
+                  "size."]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, help="update this Markdown file's section")
-    parser.add_argument("--articles", type=int, default=1000,
-                        help="the larger corpus (the smaller is half of it; default 1000)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--memory-sizes", default="1000,4000")
+    parser.add_argument("--articles", type=int, default=1000, help="corpus size (default 1000)")
+    parser.add_argument("--rounds", type=int, default=4, help="pairs of runs (default 4)")
+    parser.add_argument("--memory-sizes", default="1000,3000")
     parser.add_argument("--work-disk", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try it out")
     args = parser.parse_args(argv)
     if args.quick:
-        args.articles, args.rounds, args.memory_sizes = 60, 1, "100,300"
+        args.articles, args.rounds, args.memory_sizes = 60, 2, "100,300"
     become_subreaper()
     started, load = time.perf_counter(), os.getloadavg()[0]
     writers, _missing = present_writers(FULL)
-    sizes = (args.articles // 2, args.articles)
     args.work_disk.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="converter-bench-dask-", dir=args.work_disk))
+    results = Results(args.articles)
     try:
-        runs = Runs()
-        measure(work, sizes, writers, args.rounds, runs)
+        make_corpus(work / "tiny", 2)
+        measure_pairs(work / "tiny", work, writers, args.rounds, results.startup)
+        make_corpus(work / "corpus", args.articles)
+        measure_pairs(work / "corpus", work, writers, args.rounds, results.pairs)
         memory_sizes = [int(s) for s in args.memory_sizes.split(",") if s.strip()]
         cheap = tuple(w for w in CHEAP if w in writers) or ("json",)
-        memory = measure_memory(work, memory_sizes, cheap) if memory_sizes else {}
+        if memory_sizes:
+            results.memory = measure_memory(work, memory_sizes, cheap)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    section = report(runs, sizes, writers, memory, (load, os.getloadavg()[0]), args.rounds,
+    section = report(results, writers, (load, os.getloadavg()[0]),
                      (time.perf_counter() - started) / 60)
     print(section)
     if args.write:
