@@ -345,3 +345,24 @@ def test_a_worker_that_cannot_see_the_input_folder_is_a_clear_error(
     assert f"cannot see {src / 'a.json'}" in done.stderr, done.stderr
     assert "must be on a file system every worker mounts at the same path" in done.stderr
     assert not (out / "a.json").exists()
+
+
+def test_every_relative_path_a_job_holds_is_made_absolute_for_the_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker does not share the batch's working folder: a group's members, the ledger's
+    keys, nested options all travel with absolute paths; values without paths are not copied."""
+    from converter.batch.dask import _absolute
+    from converter.batch.plan import Member
+
+    monkeypatch.chdir(tmp_path)
+    member = Member(1, Path("in/b.txt"), "in/b.txt", "b.txt", {"title": "T"}, (),
+                    (Path("out/b.json"),))
+    found = _absolute({Path("out/a.json"): (member, frozenset({Path("out/a.md")}))})
+    [(key, (moved, targets))] = found.items()
+    assert key == tmp_path / "out" / "a.json"
+    assert moved.source == tmp_path / "in" / "b.txt"
+    assert moved.earlier == (tmp_path / "out" / "b.json",)
+    assert moved.display == "in/b.txt" and moved.catalog_overrides == {"title": "T"}
+    assert targets == frozenset({tmp_path / "out" / "a.md"})
+    untouched = Member(2, tmp_path / "c.txt", "c.txt", "c.txt", {}, ())
+    assert _absolute(untouched) is untouched

@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import dask
 from dask.utils import parse_timedelta
@@ -402,37 +402,36 @@ def _landmarks(inputs: Sequence[Path]) -> list[str]:
 
 
 def _for_workers(job: Job, epubcheck: bool) -> Job:
-    """The job as a worker elsewhere needs it: absolute paths (a worker does not share this
-    process's working folder), also in the options (``--jats-dtd``, the OCFL root); without
-    this machine's EPUBCheck socket unless ``epubcheck`` (its workers share the machine):
-    each converter worker then starts its own EPUBCheck on first use."""
-    def a(path: Path) -> Path:
-        return Path(os.path.abspath(path))
-
-    return replace(
-        job, source=a(job.source), output=a(job.output), out_dir=a(job.out_dir),
-        targets=tuple(a(t) for t in job.targets),
-        previous={a(t): e for t, e in job.previous.items()},
-        existed=frozenset(a(t) for t in job.existed),
-        read=_absolute_options(job.read), write=_absolute_options(job.write),
-        epubcheck=job.epubcheck if epubcheck else None)
+    """The job as a worker elsewhere needs it: every path absolute (a worker does not share this
+    process's working folder), in the options (``--jats-dtd``, the OCFL root) and a group's
+    members too; without this machine's EPUBCheck socket unless ``epubcheck`` (its workers share
+    the machine): each converter worker then starts its own EPUBCheck on first use."""
+    return replace(_absolute(job), epubcheck=job.epubcheck if epubcheck else None)
 
 
-_Options = TypeVar("_Options")
+_Value = TypeVar("_Value")
 
 
-def _absolute_options(options: _Options) -> _Options:
-    """An options dataclass with every relative path in it (nested ones too) made absolute."""
-    changes: dict[str, Any] = {}
-    for field in fields(options):  # type: ignore[arg-type]
-        value = getattr(options, field.name)
-        if isinstance(value, Path) and not value.is_absolute():
-            changes[field.name] = Path(os.path.abspath(value))
-        elif is_dataclass(value) and not isinstance(value, type):
-            new = _absolute_options(value)
-            if new is not value:
-                changes[field.name] = new
-    return replace(options, **changes) if changes else options  # type: ignore[type-var]
+def _absolute(value: _Value) -> _Value:
+    """``value`` with every relative path in it made absolute: in dataclasses, tuples, frozen
+    sets and dictionaries (keys too), however deep. What holds none is returned as it is."""
+    new: Any = value
+    if isinstance(value, Path):
+        new = value if value.is_absolute() else Path(os.path.abspath(value))
+    elif is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _absolute(getattr(value, f.name)) for f in fields(value) if f.init}
+        changes = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+        new = replace(value, **changes) if changes else value
+    elif isinstance(value, (tuple, frozenset)) and not hasattr(value, "_fields"):
+        items = [_absolute(item) for item in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            new = type(value)(items)
+    elif isinstance(value, dict):
+        pairs = [(_absolute(k), _absolute(v)) for k, v in value.items()]
+        if any(k is not k0 or v is not v0 for (k, v), (k0, v0) in zip(pairs, value.items(),
+                                                                        strict=True)):
+            new = dict(pairs)
+    return cast(_Value, new)
 
 
 def _local(outcome: Outcome, job: Job) -> Outcome:
