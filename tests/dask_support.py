@@ -8,6 +8,7 @@ the test ends, passed or failed (the fixtures call :meth:`Cluster.stop` in a fin
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import re
@@ -181,6 +182,18 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and ".converter" not in p.relative_to(root).parts
             and p.name != "report.json"}
+
+
+def assert_same_files(root: Path, expected_root: Path) -> None:
+    """The same output files byte for byte; else a readable diff of the first that differs."""
+    found, expected = files(root), files(expected_root)
+    assert sorted(found) == sorted(expected)
+    for name, data in found.items():
+        if data != expected[name]:
+            diff = difflib.unified_diff(expected[name].decode(errors="replace").splitlines(),
+                                        data.decode(errors="replace").splitlines(),
+                                        str(expected_root / name), str(root / name), lineterm="")
+            raise AssertionError(f"{name} differs:\n" + "\n".join(list(diff)[:60]))
 
 
 def comparable(report: Mapping[str, Any]) -> dict[str, Any]:

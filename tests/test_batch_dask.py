@@ -26,10 +26,10 @@ from dask_support import (
     Batch,
     Cluster,
     assert_bags_valid,
+    assert_same_files,
     cluster_env,
     comparable,
     dask_worker_of,
-    files,
     nap_site,
     wait_until,
 )
@@ -152,7 +152,7 @@ def test_a_local_cluster_writes_what_the_local_pool_writes(
 
     assert result.exit_code == 0
     assert 0 < most[0] <= 8
-    assert files(tmp_path / "dask") == files(tmp_path / "local")
+    assert_same_files(tmp_path / "dask", tmp_path / "local")
     assert comparable(report) == comparable(load_report(tmp_path / "local" / "report.json"))
     with Ledger(tmp_path / "dask").opened() as ledger:
         on_dask = ledger.entries()
@@ -203,7 +203,7 @@ def test_a_worker_killed_mid_task_is_retried_and_every_output_matches_the_local_
         assert item.get("attempts", 1) <= 2
 
     local = local_pool_run(src, tmp_path / "local", formats, site, "--timeout", "4")
-    assert files(out) == files(local)
+    assert_same_files(out, local)
     assert comparable(load_report(out / "report.json")) == comparable(
         load_report(local / "report.json"))
     assert assert_bags_valid(out) == 14
@@ -272,7 +272,7 @@ def test_a_stopped_cluster_ends_the_batch_with_a_clear_error_and_the_rerun_resum
             if output["format"] == "nap":
                 assert (out / output["path"]).stat().st_mtime_ns == before[out / output["path"]]
     local = local_pool_run(src, tmp_path / "local", formats, site)
-    assert files(out) == files(local)
+    assert_same_files(out, local)
     assert_bags_valid(out)
     assert not [p for p in out.rglob("*") if ".converter-" in p.name]
 
