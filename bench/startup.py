@@ -17,13 +17,24 @@ import sys
 import time
 from pathlib import Path
 
-#: (label, file name ending, function) looked up in the profile
+#: (label, file name ending, function) looked up in the profile of the command as users run it
+#: (one input goes to one worker process, which the parent waits for)
 COSTS = (
-    ("typer: parse the command line (imports pydantic)", "typer/core.py", "parse_args"),
-    ("schema: compile the fastjsonschema validator", "fastjsonschema/__init__.py", "compile"),
-    ("read: detect, reader, overrides, validate", "converter/pipeline.py", "parse_bytes"),
-    ("write: renditions, atomically", "converter/pipeline.py", "write_outputs"),
-    ("batch: everything in run_batch", "converter/batch.py", "run_batch"),
+    ("imports in the parent (typer, converter, writers)", "<frozen importlib._bootstrap>",
+     "_find_and_load"),
+    ("typer: parse the command line", "typer/core.py", "parse_args"),
+    ("batch: everything in run_batch", "converter/batch/run.py", "run_batch"),
+    ("  waiting for the worker (read, identify, write)", "converter/batch/pool.py", "collect"),
+)
+#: the same conversion in this one process (``--timeout 0``): what the worker spends on
+JOB_COSTS = (
+    ("the input's job, in all", "converter/batch/job.py", "run_job"),
+    ("  read: detect, reader, overrides, validate", "converter/pipeline.py", "parse_bytes"),
+    ("    language detection (py3langid, numpy loaded)", "converter/readers/language.py",
+     "fill_language"),
+    ("  Siegfried: load signatures, identify input and outputs", "converter/packaging/identify.py",
+     "identify_file"),
+    ("  write: renditions, atomically", "converter/pipeline.py", "write_outputs"),
 )
 #: modules whose cumulative import time is reported for ``converter --help``
 IMPORTS = ("typer", "converter.model", "converter.options", "converter.cli", "converter")
@@ -42,8 +53,17 @@ def import_times(runs: int = 5) -> dict[str, float]:
     return {name: statistics.median(v) for name, v in samples.items() if v}
 
 
-def profile_conversion(args: list[str]) -> dict[str, float]:
-    """Seconds per :data:`COSTS` entry (cumulative, under cProfile) for ``converter ARGS``."""
+def profile_conversion(one: Path, work: Path) -> dict[str, float]:
+    """Seconds per :data:`COSTS` entry (cumulative, under cProfile) for ``converter convert ONE
+    -o OUT``, then per :data:`JOB_COSTS` entry for the same conversion in one process."""
+    found = _profile(["convert", str(one), "-o", str(work / "profile-pool"), "--quiet"])
+    inline = _profile(["convert", str(one), "-o", str(work / "profile-inline"), "--quiet",
+                       "--timeout", "0"])
+    found.update((label, inline[label]) for label, _, _ in JOB_COSTS)
+    return found
+
+
+def _profile(args: list[str]) -> dict[str, float]:
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
                           capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(done.stdout)
@@ -63,7 +83,7 @@ def _main(args: list[str]) -> None:
     total = time.perf_counter() - started
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     found = {"total (profiled)": total}
-    for label, ending, function in COSTS:
+    for label, ending, function in (*COSTS, *JOB_COSTS):
         found[label] = sum(entry[3] for (file, _line, name), entry in stats.items()
                            if file.endswith(ending) and name == function)
     print(json.dumps(found))
