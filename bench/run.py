@@ -369,7 +369,8 @@ def _costs(results: Results) -> list[str]:
     if results.check:
         check = results.check
         lines += ["", f"`--check` on {check.articles} EPUBs (`--to epub --jobs 2`, "
-                  f"{check.pairs} pair(s) of runs, back to back, median): {check.without:.1f} s without, {check.with_check:.1f} s with: "
+                  f"{check.pairs} pair(s) of runs, back to back, median): "
+                  f"{check.without:.1f} s without, {check.with_check:.1f} s with: "
                   f"{check.per_epub * 1000:.0f} ms per EPUB (EPUBCheck in one shared JVM, its "
                   "start-up included, and the fidelity read-back)."]
     return lines
