@@ -258,7 +258,7 @@ def test_interrupted_build_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     def interrupted(*args: object, **kwargs: object) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "premis_xml", interrupted)
+    monkeypatch.setattr(build_module, "premis_tree", interrupted)
     for serialization in ("dir", "tar", "tgz", "zip"):
         name = "article.bag" if serialization == "dir" else f"other.bag.{serialization}"
         with pytest.raises(KeyboardInterrupt):

@@ -52,9 +52,14 @@ _USES = {"original": "original", "rendition": "preservation", "media": "media",
          "metadata": "metadata"}
 
 
-def mets_xml(article: Article, ctx: PremisContext, label: str | None = None) -> bytes:
-    """The METS document as UTF-8 bytes; file paths are relative to the package's root."""
-    return etree.tostring(_Mets(article, ctx, label).build(), xml_declaration=True,
+def mets_xml(article: Article, ctx: PremisContext, label: str | None = None,
+             premis: etree._Element | None = None) -> bytes:
+    """The METS document as UTF-8 bytes; file paths are relative to the package's root.
+
+    ``premis``: the record :func:`premis_tree` made of the same article and context, when the
+    caller has it already (a bag writes both); METS takes its parts, so serialise it first.
+    """
+    return etree.tostring(_Mets(article, ctx, label, premis).build(), xml_declaration=True,
                           encoding="UTF-8", pretty_print=True)
 
 
@@ -79,11 +84,12 @@ def dublin_core_elements(article: Article) -> list[tuple[str, str]]:
 
 
 class _Mets:
-    def __init__(self, article: Article, ctx: PremisContext, label: str | None) -> None:
+    def __init__(self, article: Article, ctx: PremisContext, label: str | None,
+                 premis: etree._Element | None) -> None:
         self.article = article
         self.ctx = ctx
         self.label = label or ctx.bag_name
-        self.premis = premis_tree(article, ctx)
+        self.premis = premis_tree(article, ctx) if premis is None else premis
         self.root = etree.Element(_M + "mets", nsmap=_NSMAP)
         self.file_ids = {f.path: f"file-{n:03d}" for n, f in enumerate(ctx.files, 1)}
         self.amd_ids = {f.path: f"amdSec_{n}" for n, f in enumerate(ctx.files, 1)}

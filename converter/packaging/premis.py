@@ -42,13 +42,18 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{PREMIS_NS} https://www.loc.gov/standards/premis/premis.xsd"
 _P = f"{{{PREMIS_NS}}}"
 
-__all__ = ["PREMIS_NS", "FileRecord", "PremisContext", "premis_tree", "premis_xml", "xml_text"]
+__all__ = ["PREMIS_NS", "FileRecord", "PremisContext", "premis_bytes", "premis_tree", "premis_xml",
+           "xml_text"]
 
 
 def premis_xml(article: Article, ctx: PremisContext) -> bytes:
     """The PREMIS 3 document as UTF-8 bytes with an XML declaration."""
-    return etree.tostring(premis_tree(article, ctx), xml_declaration=True, encoding="UTF-8",
-                          pretty_print=True)
+    return premis_bytes(premis_tree(article, ctx))
+
+
+def premis_bytes(tree: etree._Element) -> bytes:
+    """A ``premis:premis`` element as the document's UTF-8 bytes."""
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def premis_tree(article: Article, ctx: PremisContext) -> etree._Element:

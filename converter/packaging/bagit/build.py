@@ -44,7 +44,7 @@ from ...registry import Check, Rendition
 from ..contents import Contents, PackageFile, prepare
 from ..identify import Tool
 from ..mets import mets_xml
-from ..premis import premis_xml
+from ..premis import premis_bytes, premis_tree
 from ..record import FileRecord, PremisContext, file_records, tool_versions
 from ..rocrate import crate_file
 from .manifest import digest_bytes, manifest_bytes
@@ -167,8 +167,9 @@ class _Builder:
             package_diagnostics=tuple(self.package_diagnostics), checks=(check,),
             identifier=identifier, tools=tool_versions(self.article, records))
         try:
-            self.tag(PREMIS_PATH, premis_xml(self.article, ctx))
-            self.tag(METS_PATH, mets_xml(self.article, ctx))
+            premis = premis_tree(self.article, ctx)  # built once: METS embeds the same record
+            self.tag(PREMIS_PATH, premis_bytes(premis))
+            self.tag(METS_PATH, mets_xml(self.article, ctx, premis=premis))
         except (ValueError, etree.Error) as exc:
             raise PackageError(f"cannot write the PREMIS and METS records: {exc}") from exc
         tag_sums = {path: digest_bytes(data, self.algorithms)
