@@ -196,3 +196,36 @@ def test_a_worker_that_dies_leaves_no_outputs_of_its_input_at_final_paths(
     items = by_relative(load_report(out / "report.json"))
     assert items["b.flt"]["status"] == "ok"
     assert items["a.flt"]["status"] == "skipped"
+
+
+def test_workers_from_a_forkserver_get_this_batchs_source_date_epoch(tmp_path: Path) -> None:
+    """A library caller with threads gets its workers from a forkserver, which keeps the
+    environment it started with: a later batch with another SOURCE_DATE_EPOCH must still write
+    what a fresh process writes with that value."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(2):
+        (src / f"a{n}.txt").write_text(f"Title {n}\n\nThe text of article {n}.\n",
+                                       encoding="utf-8")
+    script = f"""
+import os, sys, threading
+from pathlib import Path
+from converter.batch import BatchOptions, run_batch
+threading.Thread(target=threading.Event().wait, daemon=True).start()  # not forkable: forkserver
+options = BatchOptions(formats=("epub",), jobs=2, quiet=True)
+for epoch, out in zip(sys.argv[1::2], sys.argv[2::2]):
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    assert run_batch([Path({str(src)!r})], Path(out), options).exit_code == 0
+"""
+    env = cli_env()
+    runs = [("0", tmp_path / "first"), ("1365120000", tmp_path / "second")]
+    subprocess.run([sys.executable, "-c", script, *(str(x) for run in runs for x in run)],
+                   env=env, check=True, timeout=600)
+    fresh = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-c", script, "1365120000", str(fresh)], env=env,
+                   check=True, timeout=600)
+    for n in range(2):
+        assert (tmp_path / "second" / f"a{n}.epub").read_bytes() == \
+            (fresh / f"a{n}.epub").read_bytes()
+        assert (tmp_path / "first" / f"a{n}.epub").read_bytes() != \
+            (fresh / f"a{n}.epub").read_bytes()  # the clock does reach the EPUB

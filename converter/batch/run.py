@@ -55,6 +55,7 @@ from ..registry import PackageWriter, Registry, Writer
 from .discovery import Discovery, absolute, discover
 from .execute import Execution, relative_to
 from .groups import find_groups, group_infos, group_jobs, sign_inputs
+from .job import OUTPUT_ENVIRONMENT
 from .ledger import STATE_DIR, Ledger, LedgerEntry
 from .metadata import Catalog, load_catalog, sidecar_stem
 from .options import BatchOptions
@@ -224,8 +225,11 @@ def start_executor(inputs: Sequence[Path], options: BatchOptions, registry: Regi
     size = 1 if single else options.jobs or default_jobs()
     if size == 1 and not options.timeout:
         return InlineExecutor(registry)
+    # a forkserver's workers inherit the environment the server started with, which may be an
+    # earlier batch's: the variables that shape outputs go with the pool
+    environ = {name: os.environ.get(name) for name in OUTPUT_ENVIRONMENT}
     pool = WorkerPool(size, options.timeout, _warm(options.read.format, formats, registry,
-                                                   validator=not single))
+                                                   validator=not single), environ)
     pool.start()
     return pool
 
