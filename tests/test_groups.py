@@ -18,7 +18,9 @@ from ocfl_util import object_dirs, ocfl_py_root
 from test_batch import batch
 
 from converter import parse
+from converter.batch.ledger import Ledger
 from converter.batch.similarity import (
+    MOST_SHAPES,
     THRESHOLD,
     Signature,
     containment,
@@ -131,6 +133,39 @@ def test_a_batch_lists_the_group_and_converts_each_input_on_its_own(tmp_path: Pa
     again = batch([src], tmp_path / "out")
     assert again.count("skipped") == 6
     assert [g.inputs for g in again.groups] == [(PLAIN, SCRAPED)]
+
+
+def test_a_crowd_of_copies_is_not_grouped_and_the_batch_says_so(tmp_path: Path,
+                                                                seed_plain: Path) -> None:
+    """Inputs that share their text with more than MOST_SHAPES others are copies, not one
+    article's shapes: their LSH buckets make no candidate pairs (a crowd of n would make n²/2),
+    a batch warning names them, and a real pair beside them is still found."""
+    src = tmp_path / "in"
+    src.mkdir()
+    text = seed_plain.read_text(encoding="utf-8")
+    for n in range(MOST_SHAPES + 4):
+        (src / f"copy-{n:02}.txt").write_text(f"{text}\n\nCopy number {n}.\n", encoding="utf-8")
+    result = batch([src], tmp_path / "out")
+    assert result.exit_code == 0
+    assert result.groups == []
+    (warning,) = [w for w in result.warnings if "copies or boilerplate" in w]
+    assert warning.startswith(f"{MOST_SHAPES + 4} inputs share their text with more than "
+                              f"{MOST_SHAPES} others")
+    assert "copy-00.txt" in warning and f"and {MOST_SHAPES + 1} more" in warning
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert warning in report["warnings"]
+
+
+def test_band_pairs_leave_out_crowded_buckets_and_keep_small_ones(tmp_path: Path) -> None:
+    with Ledger(tmp_path).opened() as ledger:
+        keys = [(i, [b"crowd", f"own-{i}".encode()]) for i in range(5)]
+        keys += [(5, [b"pair", b"x"]), (6, [b"pair", b"y"])]
+        pairs, left_out = ledger.band_pairs(keys, most=3)
+    assert pairs == [(5, 6)]
+    assert left_out == [0, 1, 2, 3, 4]
+    with Ledger(tmp_path).opened() as ledger:
+        pairs, left_out = ledger.band_pairs(keys, most=4)  # 4 others each: still a group
+    assert (0, 4) in pairs and (5, 6) in pairs and left_out == []
 
 
 @pytest.fixture(scope="module")

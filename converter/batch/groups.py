@@ -24,11 +24,13 @@ from .ledger import Ledger
 from .plan import Job, Member, Plan
 from .pool import Executor
 from .report import GroupInfo
-from .similarity import Group, Signature, groups, signature_reader
+from .similarity import MOST_SHAPES, Group, Signature, groups, signature_reader
 
 
-def find_groups(ledger: Ledger, signed: Sequence[tuple[int, str]], reader: str) -> list[Group]:
-    """Groups among inputs ``(index, input SHA-256)`` whose signatures the ledger holds."""
+def find_groups(ledger: Ledger, signed: Sequence[tuple[int, str]], reader: str
+                ) -> tuple[list[Group], list[int]]:
+    """Groups among inputs ``(index, input SHA-256)`` whose signatures the ledger holds, and
+    the inputs left out for sharing their text with too many others (:data:`MOST_SHAPES`)."""
     shas = dict(signed)
 
     def load(index: int) -> Signature | None:
@@ -41,8 +43,8 @@ def find_groups(ledger: Ledger, signed: Sequence[tuple[int, str]], reader: str) 
             if found is not None:
                 yield index, found.bands()
 
-    pairs = list(ledger.band_pairs(keys()))
-    return groups(pairs, load)
+    pairs, crowded = ledger.band_pairs(keys(), MOST_SHAPES)
+    return groups(pairs, load), crowded
 
 
 def sign_inputs(plan: Plan, executor: Executor, ledger: Ledger) -> list[tuple[int, str]]:
@@ -96,6 +98,17 @@ def group_jobs(plan: Plan, found: Sequence[Group]) -> None:
     plan.jobs = [by_index[job.index] for job in plan.jobs if job.index not in dropped]
 
 
+def crowd_warning(crowded: Sequence[int], sources: Sequence[Source]) -> list[str]:
+    """The batch warning for inputs left out of the groups, naming a few of them."""
+    if not crowded:
+        return []
+    names = [sources[i].display for i in crowded[:3]]
+    more = f" and {len(crowded) - 3:,} more" if len(crowded) > 3 else ""
+    return [f"{len(crowded):,} inputs share their text with more than {MOST_SHAPES} others "
+            f"(copies or boilerplate: {', '.join(names)}{more}): too many to be one article's "
+            "shapes; they are not grouped with them"]
+
+
 def group_infos(found: Sequence[Group], sources: Sequence[Source], packaged: bool
                 ) -> list[GroupInfo]:
     """The groups as ``report.json`` lists them (inputs by their relative paths)."""
@@ -103,4 +116,4 @@ def group_infos(found: Sequence[Group], sources: Sequence[Source], packaged: boo
                       group.similarity, packaged) for group in found]
 
 
-__all__ = ["find_groups", "group_infos", "group_jobs", "sign_inputs"]
+__all__ = ["crowd_warning", "find_groups", "group_infos", "group_jobs", "sign_inputs"]

@@ -245,19 +245,31 @@ class Ledger:
             db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
                        (input_sha256, reader, signature))
 
-    def band_pairs(self, keys: Iterable[tuple[int, list[bytes]]]) -> Iterator[tuple[int, int]]:
-        """Pairs of inputs (by index) that share an LSH band key, each pair once; the keys go
-        through a temporary table, so a batch of any size needs no index in memory."""
+    def band_pairs(self, keys: Iterable[tuple[int, list[bytes]]], most: int
+                   ) -> tuple[list[tuple[int, int]], list[int]]:
+        """Pairs of inputs (by index) that share an LSH band key, each pair once, and the
+        inputs left out: those sharing a key with more than ``most`` others, whose buckets are
+        not paired (a crowd of copies would make pairs by the million). The keys go through a
+        temporary table, so a batch of any size needs no index in memory."""
         db = self.db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS bands (band BLOB NOT NULL, input INTEGER)")
         db.execute("DELETE FROM temp.bands")
         for index, bands in keys:
             db.executemany("INSERT INTO temp.bands VALUES (?, ?)", [(b, index) for b in bands])
         db.execute("CREATE INDEX IF NOT EXISTS temp.bands_band ON bands (band)")
-        pairs = db.execute("SELECT DISTINCT a.input, b.input FROM temp.bands a JOIN temp.bands b "
-                           "ON a.band = b.band AND a.input < b.input ORDER BY 1, 2")
-        yield from pairs
-        db.execute("DROP TABLE temp.bands")
+        db.execute("CREATE TEMP TABLE crowded AS SELECT band FROM temp.bands GROUP BY band "
+                   "HAVING COUNT(*) > ?", (most + 1,))
+        try:
+            left_out = [row[0] for row in db.execute(
+                "SELECT DISTINCT input FROM temp.bands WHERE band IN temp.crowded ORDER BY 1")]
+            pairs = db.execute(
+                "SELECT DISTINCT a.input, b.input FROM temp.bands a JOIN temp.bands b "
+                "ON a.band = b.band AND a.input < b.input WHERE a.band NOT IN temp.crowded "
+                "ORDER BY 1, 2").fetchall()
+        finally:
+            db.execute("DROP TABLE temp.crowded")
+            db.execute("DROP TABLE temp.bands")
+        return [(int(a), int(b)) for a, b in pairs], left_out
 
     # ------------------------------------------------------------------ the lock
 

@@ -54,7 +54,7 @@ from ..pipeline import destination_for, enforce_checks
 from ..registry import PackageWriter, Registry, Writer
 from .discovery import Discovery, absolute, discover
 from .execute import Execution, relative_to
-from .groups import find_groups, group_infos, group_jobs, sign_inputs
+from .groups import crowd_warning, find_groups, group_infos, group_jobs, sign_inputs
 from .job import OUTPUT_ENVIRONMENT
 from .ledger import STATE_DIR, Ledger, LedgerEntry
 from .metadata import Catalog, load_catalog, sidecar_stem
@@ -129,9 +129,12 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
             execution = Execution(plan, options, ledger, reporter, result)
             grouped = _group_first(plan, options, executor, ledger, result)
             articles = execution.run(executor)
-            found_groups = grouped if grouped is not None else \
+            found_groups, crowded = grouped if grouped is not None else \
                 find_groups(ledger, execution.signed, execution.reader)
             result.groups = group_infos(found_groups, found.sources, grouped is not None)
+            for warning in crowd_warning(crowded, found.sources):
+                result.warnings.append(warning)
+                reporter.problem(warning, fatal=False)
         finally:
             executor.close()
         result.inputs.extend(unusable)
@@ -158,7 +161,7 @@ def run_batch(inputs: Sequence[Path], output: Path, options: BatchOptions,
 
 
 def _group_first(plan: Plan, options: BatchOptions, executor: Executor, ledger: Ledger,
-                 result: BatchResult) -> list[Group] | None:
+                 result: BatchResult) -> tuple[list[Group], list[int]] | None:
     """With ``--group-renditions``: find the groups before converting and make each one job
     (:mod:`.groups`). Ctrl-C in that pass leaves every input not started."""
     if not options.group_renditions:
@@ -168,10 +171,10 @@ def _group_first(plan: Plan, options: BatchOptions, executor: Executor, ledger: 
     except KeyboardInterrupt:
         result.interrupted = True
         plan.jobs = []
-        return []
-    found = find_groups(ledger, signed, signature_reader(options.read))
+        return [], []
+    found, crowded = find_groups(ledger, signed, signature_reader(options.read))
     group_jobs(plan, found)
-    return found
+    return found, crowded
 
 
 def _discover(inputs: Sequence[Path], output: Path, report_path: Path, options: BatchOptions,

@@ -12,7 +12,9 @@ with 0.68, of 0.02 with 0.0003), so a batch of 100,000 inputs is never compared 
 (a clean text inside a page twice its length has a Jaccard similarity near 0.5); each candidate
 pair is then checked on its estimated *containment*: the share of the smaller text found in the
 larger one (a scraped page holds the clean article plus site furniture). Inputs with a
-containment of at least :data:`THRESHOLD` join one group (transitively).
+containment of at least :data:`THRESHOLD` join one group (transitively). Inputs that share a band
+with more than :data:`MOST_SHAPES` others (a thousand copies of one notice) are no article's
+shapes: their bands make no candidates, which keeps the work linear, and the batch says so.
 
 Why not ``datasketch``: it needs SciPy (40 MB) for this, keeps its LSH index in memory, and a
 signature has to be stored in the ledger for inputs that a rerun skips; the 100 lines here use
@@ -43,6 +45,9 @@ PERMUTATIONS = 128
 BANDS, ROWS = 42, 3  # 126 of the 128 values
 #: the containment from which two inputs are one article
 THRESHOLD = 0.8
+#: the most inputs that can be one article's shapes (text, page, PDF, docx, EPUB, JATS...):
+#: inputs sharing a band with more others than this are copies or boilerplate, not grouped
+MOST_SHAPES = 16
 SHINGLE = 4
 #: an odd multiplier that mixes a shingle's word hashes
 _MIX = 0x9E3779B1
