@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from batch_support import by_relative, cli_env, install_plugin, load_report, run_cli
 
 from converter.batch.ledger import Ledger
@@ -229,3 +230,33 @@ for epoch, out in zip(sys.argv[1::2], sys.argv[2::2]):
             (fresh / f"a{n}.epub").read_bytes()
         assert (tmp_path / "first" / f"a{n}.epub").read_bytes() != \
             (fresh / f"a{n}.epub").read_bytes()  # the clock does reach the EPUB
+
+
+def test_a_worker_is_replaced_after_its_share_of_inputs(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Siegfried's native memory grows with every identified file: a worker that has converted
+    JOBS_PER_WORKER inputs ends and a fresh one takes the next, with the same outputs."""
+    from converter.batch import BatchOptions, pool, run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(7):
+        (src / f"a{n}.txt").write_text(f"Title {n}\n\nThe text of article {n}.\n",
+                                       encoding="utf-8")
+    started: list[int] = []
+    spawn = pool.WorkerPool._spawn
+
+    def counted(self: pool.WorkerPool) -> object:
+        worker = spawn(self)
+        started.append(worker.process.pid or 0)
+        return worker
+
+    monkeypatch.setattr(pool, "JOBS_PER_WORKER", 3)
+    monkeypatch.setattr(pool.WorkerPool, "_spawn", counted)
+    result = run_batch([src], tmp_path / "out", BatchOptions(formats=("json",), jobs=1,
+                                                             quiet=True))
+    assert result.exit_code == 0 and result.count("ok") == 7
+    assert len(started) == 3  # inputs 1-3, 4-6, 7
+    for pid in started:  # each ended and was reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

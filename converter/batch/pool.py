@@ -132,10 +132,19 @@ class _Worker:
     conn: Connection
     job: Job | None = None
     deadline: float | None = None
+    #: inputs converted so far
+    done: int = 0
+
+
+#: a worker is replaced after this many inputs: Siegfried (Go, inside pygfried) keeps about
+#: 10 KB of native memory per identified file that the worker cannot give back, so a worker
+#: that lived through a whole batch of 100,000 inputs would grow by a gigabyte
+JOBS_PER_WORKER = 2000
 
 
 class WorkerPool:
-    """Worker processes with one job each at a time; a dead or late worker is replaced.
+    """Worker processes with one job each at a time; a dead or late worker is replaced, and so
+    is one that has converted :data:`JOBS_PER_WORKER` inputs (it gives its memory back).
 
     Workers are forked from this process while it has a single thread (the CLI's case): they
     inherit the imported readers and writers and the compiled schema validator, so a pool costs
@@ -239,7 +248,11 @@ class WorkerPool:
             if worker.conn.poll():
                 outcome: Outcome = worker.conn.recv()
                 worker.job = worker.deadline = None
-                self.idle.append(worker)
+                worker.done += 1
+                if worker.done >= JOBS_PER_WORKER:
+                    self._retire(worker)  # the next submit() starts a fresh one
+                else:
+                    self.idle.append(worker)
                 return outcome
         except (EOFError, OSError):
             pass
@@ -255,6 +268,16 @@ class WorkerPool:
             how = f"exited with code {code}"
         return Outcome(job.index, "failed", lost=True, errors=[
             f"{job.display}: the worker process {how} while converting it"])
+
+    def _retire(self, worker: _Worker) -> None:
+        """Let an idle worker end (it exits when told to stop)."""
+        with contextlib.suppress(Exception):
+            worker.conn.send(None)
+        worker.process.join(5)
+        if worker.process.is_alive():
+            self._kill(worker)
+        with contextlib.suppress(Exception):
+            worker.conn.close()
 
     def _kill(self, worker: _Worker) -> None:
         with contextlib.suppress(Exception):
