@@ -61,6 +61,8 @@ POLL = 5.0
 #: seconds between asking the scheduler for its thread count while tasks do end (the window
 #: follows a cluster that grows or shrinks)
 REFRESH = 10.0
+#: how often one task is sent again after its future was cancelled by a lost connection
+RESEND = 3
 #: what one task should take (Dask's advice: well above its ~1 ms of overhead per task; each
 #: task here also costs a round trip and a result fetch); inputs per task follow from it
 TASK_SECONDS = 0.5
@@ -110,6 +112,8 @@ class DaskExecutor:
         self._futures: dict[str, tuple[Future[list[Outcome]], list[Job]]] = {}
         #: per task key: how many workers died holding it (the scheduler's events)
         self._retries: dict[str, int] = {}
+        #: tasks sent again after the client lost the scheduler for a moment: key -> times
+        self._resent: dict[str, int] = {}
         #: per job index: deaths of earlier tasks that held it (a chunk sent again job by job)
         self._deaths: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -193,7 +197,8 @@ class DaskExecutor:
         # interleaved: neighbours in the plan tend to be alike in size
         self._dispatch([jobs[n::count] for n in range(count)])
 
-    def _dispatch(self, parts: list[list[Job]]) -> None:
+    def _dispatch(self, parts: list[list[Job]]) -> list[str]:
+        keys = []
         for part in parts:
             self._count += 1
             key = f"converter-{self.settings.token}-{self._count}"
@@ -204,6 +209,8 @@ class DaskExecutor:
             except Exception as exc:
                 raise self._lost_error(exc) from exc
             self._futures[key] = (future, part)
+            keys.append(key)
+        return keys
 
     def collect(self) -> list[tuple[Job, Outcome]]:
         """Send what is queued, then wait for at least one task to end; every few seconds
@@ -272,7 +279,26 @@ class DaskExecutor:
                 f"the Dask cluster could not run {jobs[0].display}: {type(error).__name__}: "
                 f"{error}. The scheduler and every worker need converter {__version__} and the "
                 "same packages (docs/scaling.md)", file=self.address)
-        raise self._lost_error(None)  # cancelled: the scheduler went
+        # cancelled: the client lost the scheduler; on a busy machine it may only have missed
+        # a beat and be connected again, and then the task is sent once more (a few times)
+        if self._resent.get(key, 0) < RESEND and self._reconnected():
+            self._forget(key)
+            self._resend(jobs, self._resent.pop(key, 0) + 1)
+            return []
+        raise self._lost_error(None)
+
+    def _resend(self, jobs: list[Job], times: int) -> None:
+        (key,) = self._dispatch([jobs])
+        self._resent[key] = times
+
+    def _reconnected(self) -> bool:
+        """Whether the client is connected to the scheduler, waiting up to the patience for a
+        connection it is making again."""
+        deadline = time.monotonic() + self.patience
+        while self.client.status in ("connecting", "newly-created") and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.client.status == "running"
 
     def _forget(self, key: str) -> None:
         self._futures.pop(key, None)
@@ -296,7 +322,7 @@ class DaskExecutor:
     def _refresh(self) -> None:
         """Ask the scheduler how many threads it has (the window follows), within the patience;
         a scheduler that does not answer ends the batch."""
-        if self.client.status not in ("running", "newly-created"):
+        if not self._reconnected():
             raise self._lost_error(None)
         scheduler = self.client.scheduler
         if scheduler is None:
