@@ -18,7 +18,8 @@ waits until it is done). Rerunning the same command converts exactly what is lef
 
 An input whose worker died and that the executor ran again (a Dask cluster retries a task whose
 worker was killed) is reported with its ``attempts``; the temp files the dead attempt left beside
-its destinations are removed when it is settled, as for any lost worker.
+its destinations are removed when it is settled, as for any lost worker, and again once the
+executor is closed.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class Execution:
         self.reader = signature_reader(options.read)
         #: jobs submitted and not yet settled, by index: what Ctrl-C must settle as lost
         self.pending: dict[int, Job] = {}
+        #: the destinations of inputs whose worker died: temp files are swept again at the end
+        self.swept: list[Path] = []
         self.stop = False
 
     def run(self, executor: Executor) -> list[Article]:
@@ -102,6 +105,11 @@ class Execution:
                         f"{job.display}: interrupted; its outputs were removed"]))
         finally:
             executor.close()
+        # once more, now that every worker is stopped: a converter process whose Dask worker
+        # was killed lives on for a moment and may have started a temp file after its input
+        # was settled (its retry's outputs are the same bytes)
+        for target in self.swept:
+            remove_parts_of(target)
         why = "not started: interrupted" if self.result.interrupted else \
             "not started: --fail-fast"
         for index, source in enumerate(self.plan.sources):
@@ -119,6 +127,7 @@ class Execution:
         if outcome.lost or outcome.attempts > 1:  # a worker killed mid-write left its temp files
             for target in job.targets:
                 remove_parts_of(target)
+            self.swept.extend(job.targets)
         self.ledger.finish(job.targets, entries, removed)
         if removed:
             gone = set(removed)
