@@ -137,9 +137,10 @@ class _Worker:
 
 
 #: a worker is replaced after this many inputs: Siegfried (Go, inside pygfried) keeps about
-#: 10 KB of native memory per identified file that the worker cannot give back, so a worker
-#: that lived through a whole batch of 100,000 inputs would grow by a gigabyte
-JOBS_PER_WORKER = 2000
+#: 5-10 KB of native memory per identified file (an input and each of its outputs) that the
+#: worker cannot give back, so a worker that lived through a whole batch of 100,000 inputs
+#: would grow by gigabytes; a fresh worker costs a fork and 0.15 s of loading signatures
+JOBS_PER_WORKER = 500
 
 
 class WorkerPool:
