@@ -3,6 +3,8 @@ every later process: the mapped model must classify exactly as the packaged one.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,17 @@ def test_an_unwritable_cache_falls_back_to_the_packaged_model(
     assert language._mapped_model() is None
     monkeypatch.setattr(language, "_identifier", None)
     assert language.detect(TEXTS[0] * 4) == ("en", pytest.approx(1.0, abs=0.01))
+
+
+def test_the_unpacked_model_is_named_by_its_recorded_digest_not_its_mtime(tmp_path: Path) -> None:
+    """Every virtualenv installs the model with a new mtime: the cache entry must not follow it,
+    or each fresh install would add 70 MB to the user's cache."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    real = Path(MODEL_DIR) / MODEL_FILE
+    copy = tmp_path / "data" / real.name
+    copy.parent.mkdir()
+    shutil.copyfile(real, copy)
+    os.utime(copy, (0, 0))
+    assert language._cache_name(copy) == language._cache_name(real)
+    assert str(int(real.stat().st_mtime)) not in language._cache_name(real)

@@ -134,15 +134,11 @@ _TABLES = {"nextmove.bin": "nextmove", "nextmove_row.bin": "nextmove_row"}
 def _mapped_model() -> Any | None:
     """The model from its unpacked copy in the cache (made now when missing), or ``None``."""
     try:
-        from importlib.metadata import version
-
         import numpy as np
         from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
         packed = Path(MODEL_DIR) / MODEL_FILE
-        info = packed.stat()
-        name = f"py3langid-{version('py3langid')}-{info.st_size}-{int(info.st_mtime)}"
-        folder = store_folder(name, lambda tmp: _unpack(packed, tmp))
+        folder = store_folder(_cache_name(packed), lambda tmp: _unpack(packed, tmp))
         if folder is None:
             return None
         arrays = {key: np.load(folder / file, mmap_mode="r") for file, key in _ARRAYS.items()}
@@ -153,6 +149,20 @@ def _mapped_model() -> Any | None:
                                   norm_probs=True, tk_row=tables["nextmove_row"])
     except (OSError, ValueError, KeyError, ImportError, TypeError):
         return None
+
+
+def _cache_name(packed: Path) -> str:
+    """The unpacked model's name in the cache: py3langid's version and the packed file's digest
+    as its wheel's RECORD states it, so every virtualenv with the same model shares one copy
+    (an mtime would differ with each install); size and mtime when RECORD says nothing."""
+    from importlib.metadata import files, version
+
+    info = packed.stat()
+    recorded = next((f.hash.value for f in files("py3langid") or ()
+                     if f.hash and str(f).endswith("/" + packed.name)), None)
+    stamp = recorded.replace("-", "").replace("_", "")[:16] if recorded else \
+        f"{info.st_size}-{int(info.st_mtime)}"
+    return f"py3langid-{version('py3langid')}-{stamp}"
 
 
 def _unpack(packed: Path, folder: Path) -> None:
