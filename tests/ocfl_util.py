@@ -82,31 +82,3 @@ def content_files(path: Path) -> list[str]:
     """Every content file of an object, as content paths."""
     return sorted(p.relative_to(path).as_posix() for p in path.glob("v*/content/**/*")
                   if p.is_file())
-
-
-_SCHEMAS: dict[str, str] = {"xlink.xsd": "xlink.xsd", "mets.xsd": "mets.xsd",
-                            "premis.xsd": "premis-v3-0.xsd", "premis-v3-0.xsd": "premis-v3-0.xsd"}
-_WRAPPER = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
- <xs:import namespace="http://www.loc.gov/METS/"
-            schemaLocation="http://www.loc.gov/standards/mets/version1121/mets.xsd"/>
- <xs:import namespace="http://www.loc.gov/premis/v3"
-            schemaLocation="http://www.loc.gov/standards/premis/v3/premis.xsd"/>
-</xs:schema>"""
-
-
-def preservation_schema(folder: Path) -> Any:
-    """METS 1.12.1 and PREMIS 3 from the local copies in ``folder`` (no network, no catalog
-    variable: a resolver maps the published URLs)."""
-    from lxml import etree
-
-    class Local(etree.Resolver):
-        def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
-            name = (url or "").rsplit("/", 1)[-1]
-            if (url or "").startswith(("http://www.loc.gov/standards/",
-                                       "https://www.loc.gov/standards/")) and name in _SCHEMAS:
-                return self.resolve_filename(str(folder / _SCHEMAS[name]), context)
-            return None
-
-    parser = etree.XMLParser()
-    parser.resolvers.add(Local())
-    return etree.XMLSchema(etree.XML(_WRAPPER, parser))

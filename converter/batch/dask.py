@@ -281,9 +281,10 @@ class DaskExecutor:
                 "same packages (docs/scaling.md)", file=self.address)
         # cancelled: the client lost the scheduler; on a busy machine it may only have missed
         # a beat and be connected again, and then the task is sent once more (a few times)
-        if self._resent.get(key, 0) < RESEND and self._reconnected():
+        times = self._resent.get(key, 0) + 1
+        if times <= RESEND and self._reconnected():
             self._forget(key)
-            self._resend(jobs, self._resent.pop(key, 0) + 1)
+            self._resend(jobs, times)
             return []
         raise self._lost_error(None)
 
@@ -302,6 +303,7 @@ class DaskExecutor:
 
     def _forget(self, key: str) -> None:
         self._futures.pop(key, None)
+        self._resent.pop(key, None)
         with self._lock:
             self._retries.pop(key, None)
 

@@ -82,8 +82,8 @@ def _worker_main(conn: Connection, environ: Mapping[str, str | None]) -> None:
     """A worker: its own registry, jobs in, outcomes out, until told to stop.
 
     ``environ`` is the batch's own view of the variables that shape outputs
-    (``SOURCE_DATE_EPOCH``...): a worker forked here inherits them anyway, but one started on a
-    Dask worker inherits that worker's environment, not the batch's.
+    (``SOURCE_DATE_EPOCH``...): a worker forked from the batch inherits them anyway, but one from
+    a forkserver inherits the server's (started for an earlier batch, or on a Dask worker).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
     _die_with_parent()
@@ -302,10 +302,5 @@ class WorkerPool:
         for worker in self.busy:
             self._kill(worker)
         for worker in self.idle:
-            with contextlib.suppress(Exception):
-                worker.conn.send(None)
-        for worker in self.idle:
-            worker.process.join(5)
-            if worker.process.is_alive():
-                self._kill(worker)
+            self._retire(worker)
         self.busy, self.idle = [], []
